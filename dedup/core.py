@@ -1,0 +1,144 @@
+"""The nouns every stage shares: documents, sentences, matches, findings.
+
+Offsets are always character offsets into the *decoded* document text, as in
+spaCy's ``Span.start_char``; line and column are derived on demand so they can
+never drift from the offsets.  Normalized text lives beside the original text,
+never instead of it, so a report always quotes what the user wrote.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(eq=False)
+class Document:
+    """One article: a file, a JSON Lines record, or standard input.
+
+    ``record`` is the 1-based line of a JSON Lines record inside ``path``
+    (``None`` for whole files), so two records of one file stay distinct.
+    """
+
+    path: str
+    text: str
+    encoding: str = "utf-8"
+    record: int | None = None
+    id: str | None = None
+
+    @property
+    def name(self) -> str:
+        """What a person reads to find the document again: ``path`` or ``path:record``."""
+        return self.path if self.record is None else f"{self.path}:{self.record}"
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        return starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset in ``text``."""
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+
+@dataclass(eq=False)
+class Sentence:
+    """A sentence of a document: a span of its text plus the key used to compare it."""
+
+    document: Document
+    start: int
+    end: int
+    normalized: str = ""
+    index: int = -1  # position in the flat sentence list of a run; set by the pipeline
+
+    @property
+    def text(self) -> str:
+        return self.document.text[self.start : self.end]
+
+    @property
+    def line(self) -> int:
+        return self.document.line_col(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.document.line_col(self.start)[1]
+
+    @property
+    def end_line_col(self) -> tuple[int, int]:
+        """Line and column of the last character (inclusive), for editor ranges."""
+        return self.document.line_col(max(self.start, self.end - 1))
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.document.name}:{self.line}:{self.column} {self.text[:40]!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Evidence that two sentences (indices into the run's sentence list) say the same thing."""
+
+    a: int
+    b: int
+    score: float
+    method: str  # "exact" | "fuzzy" | "semantic"
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A detail two occurrences of one claim disagree on (a number, date, name...)."""
+
+    type: str
+    a: str
+    b: str
+
+
+@dataclass
+class Finding:
+    """A group of two or more occurrences of one sentence or one claim.
+
+    ``kind`` is ``repeat`` (same or near-same wording) or ``claim`` (same claim,
+    other words); ``scope`` is ``within`` one document or ``across`` documents.
+    Occurrences are in reading order (document order, then offset), so the
+    first is the original and the rest are its repeats.
+    """
+
+    kind: str
+    scope: str
+    score: float
+    methods: list[str]
+    occurrences: list[Sentence]
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def first(self) -> Sentence:
+        return self.occurrences[0]
+
+    @property
+    def last(self) -> Sentence:
+        return self.occurrences[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A warning about one input (unreadable, binary, re-encoded, empty, too big...)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class CheckResult:
+    """Everything one run produced, in the order the pipeline produced it."""
+
+    documents: list[Document]
+    sentences: list[Sentence]
+    findings: list[Finding]
+    problems: list[Problem] = field(default_factory=list)
+
+    def sentences_of(self, document: Document) -> list[Sentence]:
+        return [s for s in self.sentences if s.document is document]

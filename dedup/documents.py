@@ -1,0 +1,151 @@
+"""Turn paths, directories and standard input into decoded documents.
+
+Bad input never stops a run: each file that cannot be used becomes a
+``Problem`` (printed by the CLI as a one-line warning) and the rest goes on.
+Inputs are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .core import Document, Problem
+from .settings import JSONL_SUFFIXES, TEXT_SUFFIXES, Settings
+
+STDIN = "-"
+_BINARY_SNIFF_BYTES = 8192
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM allowed), else Windows-1252, else Latin-1.
+
+    cp1252 comes before latin-1 because real news text that is not UTF-8 is
+    almost always Windows-encoded: its 0x80-0x9F bytes are curly quotes, dashes
+    and the euro sign, which latin-1 would turn into control characters.
+    Returns the text and the encoding used.
+    """
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def looks_binary(data: bytes) -> bool:
+    """A NUL byte in the first few KB: text formats we read never contain one."""
+    return b"\x00" in data[:_BINARY_SNIFF_BYTES]
+
+
+def iter_input_files(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> Iterator[Path | str]:
+    """Expand directories (recursively, sorted, hidden entries skipped) into files.
+
+    A file named explicitly is always read; inside directories only
+    ``.txt``, ``.md`` and ``.jsonl`` files are (case-sensitive, as on the
+    file systems news archives live on).
+    """
+    for raw in paths:
+        if str(raw) == STDIN:
+            yield STDIN
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = False
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or not name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES):
+                        continue
+                    found = True
+                    yield Path(root) / name
+            if not found:
+                problems.append(Problem(str(path), "no .txt, .md or .jsonl files in this directory"))
+        elif path.exists():
+            yield path
+        else:
+            problems.append(Problem(str(path), "no such file or directory"))
+
+
+def read_documents(
+    paths: Iterable[str | os.PathLike], settings: Settings | None = None, *, stdin=None
+) -> tuple[list[Document], list[Problem]]:
+    """Read every input into documents; return them with the problems met on the way."""
+    settings = settings or Settings()
+    problems: list[Problem] = []
+    documents: list[Document] = []
+    for item in iter_input_files(paths, problems):
+        if item == STDIN:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            data = stream.read()
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            documents.extend(_documents_from_bytes("<stdin>", data, problems, settings, jsonl=False))
+            continue
+        name = str(item)
+        try:
+            size = item.stat().st_size
+            if size > settings.max_file_bytes:
+                problems.append(
+                    Problem(name, f"skipped: {size:,} bytes is over the {settings.max_file_bytes:,}-byte limit")
+                )
+                continue
+            data = item.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(name, f"unreadable: {exc.strerror or exc}"))
+            continue
+        documents.extend(
+            _documents_from_bytes(name, data, problems, settings, jsonl=name.endswith(JSONL_SUFFIXES))
+        )
+    return documents, problems
+
+
+def _documents_from_bytes(
+    name: str, data: bytes, problems: list[Problem], settings: Settings, *, jsonl: bool
+) -> list[Document]:
+    if looks_binary(data):
+        problems.append(Problem(name, "skipped: binary file (contains NUL bytes)"))
+        return []
+    text, encoding = decode(data)
+    if encoding != "utf-8":
+        problems.append(Problem(name, f"not valid UTF-8; decoded as {encoding}"))
+    if jsonl:
+        return _jsonl_documents(name, text, encoding, problems, settings)
+    if not text.strip():
+        problems.append(Problem(name, "skipped: empty file"))
+        return []
+    return [Document(path=name, text=text, encoding=encoding)]
+
+
+def _jsonl_documents(
+    name: str, text: str, encoding: str, problems: list[Problem], settings: Settings
+) -> list[Document]:
+    documents = []
+    field_name = settings.text_field
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(f"{name}:{number}", f"skipped: not valid JSON ({exc.msg})"))
+            continue
+        value = record.get(field_name) if isinstance(record, dict) else None
+        if not isinstance(value, str):
+            problems.append(Problem(f"{name}:{number}", f"skipped: no string field {field_name!r}"))
+            continue
+        if not value.strip():
+            problems.append(Problem(f"{name}:{number}", f"skipped: empty {field_name!r}"))
+            continue
+        doc_id = None
+        if settings.id_field and isinstance(record, dict) and settings.id_field in record:
+            doc_id = str(record[settings.id_field])
+        documents.append(Document(path=name, text=value, encoding=encoding, record=number, id=doc_id))
+    if not documents and not any(p.path.startswith(f"{name}:") for p in problems):
+        problems.append(Problem(name, "skipped: empty file"))
+    return documents

@@ -1,0 +1,158 @@
+"""The checker end to end: documents → sentences → matches → findings.
+
+Each stage is a plain function over a batch (``segment_documents``,
+``distinct_keys``, ``repeat_matches``, ``semantic_matches``,
+``group_findings``); ``check_documents`` runs them in this process.  Another
+engine runs the same functions over partitions, which is why no stage reaches
+into another's state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .core import CheckResult, Conflict, Document, Match, Sentence
+from .documents import read_documents
+from .group import group_findings
+from .match import exact_groups, fuzzy_pairs
+from .match.semantic import cosine_pairs
+from .normalize import normalize, words
+from .segment import split_spans
+from .settings import Settings
+
+
+def segment_documents(documents: Iterable[Document]) -> list[Sentence]:
+    """Split and normalize every document; sentences are numbered in reading order."""
+    sentences: list[Sentence] = []
+    for document in documents:
+        for start, end in split_spans(document.text):
+            sentence = Sentence(document, start, end, normalize(document.text[start:end]), len(sentences))
+            sentences.append(sentence)
+    return sentences
+
+
+def is_eligible(sentence: Sentence, settings: Settings, ignore: Sequence[re.Pattern] = ()) -> bool:
+    """Long enough to mean something on its own, and not boilerplate the user told us to skip."""
+    key = sentence.normalized
+    if len(key) < settings.min_chars or len(words(key)) < settings.min_words:
+        return False
+    return not any(p.search(sentence.text) for p in ignore)
+
+
+@dataclass
+class Keys:
+    """The distinct comparison keys of a run and the sentences behind each."""
+
+    keys: list[str]
+    members: list[list[int]]  # sentence indices per key, reading order
+
+    def first(self, key_index: int) -> int:
+        return self.members[key_index][0]
+
+
+def distinct_keys(sentences: Sequence[Sentence], settings: Settings) -> Keys:
+    ignore = [re.compile(p) for p in settings.ignore_patterns]
+    eligible = [s for s in sentences if is_eligible(s, settings, ignore)]
+    groups = exact_groups(s.normalized for s in eligible)
+    keys = list(groups)
+    return Keys(keys, [[eligible[i].index for i in groups[k]] for k in keys])
+
+
+def repeat_matches(keys: Keys, settings: Settings) -> list[Match]:
+    """Exact and fuzzy repeats as sentence-level matches."""
+    matches: list[Match] = []
+    if "exact" in settings.methods:
+        for group in keys.members:
+            matches.extend(Match(group[0], other, 1.0, "exact") for other in group[1:])
+    if "fuzzy" in settings.methods:
+        for i, j, score in fuzzy_pairs(keys.keys, settings.fuzzy_min_ratio):
+            matches.append(Match(keys.first(i), keys.first(j), score, "fuzzy"))
+    return matches
+
+
+def semantic_matches(
+    keys: Keys,
+    sentences: Sequence[Sentence],
+    settings: Settings,
+    already_linked: Callable[[int, int], bool],
+    embed: Callable[[list[str]], np.ndarray],
+) -> tuple[list[Match], list[Match]]:
+    """Embedding neighbours, scored by the claim model: (repeat matches, claim matches).
+
+    A semantic pair whose wording is near-identical is a repeat found by the
+    semantic method (``--methods semantic`` alone still reports repeats as
+    repeats); the rest are claims when the calibrated score reaches
+    ``settings.min_score``.
+    """
+    from .claims import claim_scores  # the claim model is only loaded when semantic matching runs
+
+    chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
+    if len(chosen) < 2:
+        return [], []
+    embeddings = embed([keys.keys[i] for i in chosen])
+    pairs = cosine_pairs(embeddings, settings.semantic_min_cosine, settings.semantic_top_k)
+    repeats: list[Match] = []
+    candidates: list[tuple[int, int, float]] = []
+    for ci, cj, cosine in pairs:
+        i, j = chosen[ci], chosen[cj]
+        a, b = keys.first(i), keys.first(j)
+        if already_linked(a, b):
+            continue
+        if fuzz.ratio(keys.keys[i], keys.keys[j]) >= settings.fuzzy_min_ratio:
+            repeats.append(Match(a, b, cosine, "semantic"))
+        else:
+            candidates.append((a, b, cosine))
+    claims: list[Match] = []
+    if candidates:
+        scores = claim_scores(
+            [sentences[a].text for a, _, _ in candidates],
+            [sentences[b].text for _, b, _ in candidates],
+            np.array([c for _, _, c in candidates], dtype=np.float32),
+        )
+        for (a, b, _), score in zip(candidates, scores.tolist()):
+            if score >= settings.min_score:
+                claims.append(Match(a, b, round(score, 4), "semantic"))
+    return repeats, claims
+
+
+def _conflicts_of(a: Sentence, b: Sentence) -> list[Conflict]:
+    from .conflicts import find_conflicts
+
+    return find_conflicts(a.text, b.text)
+
+
+def check_documents(documents: Sequence[Document], settings: Settings | None = None) -> CheckResult:
+    """Run every stage over documents already in memory."""
+    settings = settings or Settings()
+    sentences = segment_documents(documents)
+    keys = distinct_keys(sentences, settings)
+    repeats = repeat_matches(keys, settings)
+    claims: list[Match] = []
+    if "semantic" in settings.methods:
+        from .group import UnionFind
+        from .models import load_embedder
+
+        linked = UnionFind(len(sentences))
+        for m in repeats:
+            linked.union(m.a, m.b)
+        embedder = load_embedder(settings.model)
+        more_repeats, claims = semantic_matches(
+            keys, sentences, settings, lambda a, b: linked.find(a) == linked.find(b), embedder.encode
+        )
+        repeats.extend(more_repeats)
+    findings = group_findings(sentences, repeats, claims, conflicts_of=_conflicts_of)
+    return CheckResult(list(documents), sentences, findings)
+
+
+def check(paths: Iterable[str], settings: Settings | None = None, *, stdin=None) -> CheckResult:
+    """Read ``paths`` (files, directories, ``-``) and check them; problems are returned, not raised."""
+    settings = settings or Settings()
+    documents, problems = read_documents(paths, settings, stdin=stdin)
+    result = check_documents(documents, settings)
+    result.problems = problems
+    return result

@@ -1,0 +1,76 @@
+"""The JSON contract: the stable, documented shape of a check's results.
+
+Version 1.  Keys are only ever added, never renamed or removed, within a
+version.  Offsets (``start``, ``end``) are character offsets into the decoded
+document text; ``line`` and ``column`` are 1-based and derived from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ..core import CheckResult, Document, Finding, Sentence
+
+SCHEMA_VERSION = 1
+
+
+def fingerprint(finding: Finding) -> str:
+    """Content fingerprint: same kind and same sentence keys, same fingerprint, wherever they move."""
+    keys = sorted({o.normalized for o in finding.occurrences})
+    payload = "\x1f".join([finding.kind, *keys]).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def occurrence_dict(sentence: Sentence) -> dict:
+    line, column = sentence.document.line_col(sentence.start)
+    out = {
+        "path": sentence.document.path,
+        "line": line,
+        "column": column,
+        "start": sentence.start,
+        "end": sentence.end,
+        "text": sentence.text,
+    }
+    if sentence.document.record is not None:
+        out["record"] = sentence.document.record
+    if sentence.document.id is not None:
+        out["id"] = sentence.document.id
+    return out
+
+
+def finding_dict(finding: Finding) -> dict:
+    return {
+        "kind": finding.kind,
+        "scope": finding.scope,
+        "score": finding.score,
+        "methods": list(finding.methods),
+        "fingerprint": fingerprint(finding),
+        "occurrences": [occurrence_dict(o) for o in finding.occurrences],
+        "conflicts": [{"type": c.type, "a": c.a, "b": c.b} for c in finding.conflicts],
+    }
+
+
+def document_dict(document: Document, sentence_count: int) -> dict:
+    out = {"path": document.path, "sentences": sentence_count, "encoding": document.encoding}
+    if document.record is not None:
+        out["record"] = document.record
+    if document.id is not None:
+        out["id"] = document.id
+    return out
+
+
+def to_dict(result: CheckResult) -> dict:
+    counts: dict[int, int] = {}
+    for s in result.sentences:
+        counts[id(s.document)] = counts.get(id(s.document), 0) + 1
+    return {
+        "version": SCHEMA_VERSION,
+        "documents": [document_dict(d, counts.get(id(d), 0)) for d in result.documents],
+        "findings": [finding_dict(f) for f in result.findings],
+        "warnings": [{"path": p.path, "message": p.message} for p in result.problems],
+    }
+
+
+def render(result: CheckResult) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,89 @@
+"""The default, human-readable report: one table per file, the sentences side by side.
+
+A finding is listed under the file of its latest occurrence (the repeat) and
+points back at the earlier one, the way a linter reports a duplicate at the
+second definition.  Conflicting details get their own line so they are not
+missed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tabulate import tabulate
+
+from ..core import CheckResult, Finding, Sentence
+
+TEXT_WIDTH = 48
+
+
+def _where(sentence: Sentence, same_file: bool) -> str:
+    line, column = sentence.document.line_col(sentence.start)
+    return f"{line}:{column}" if same_file else f"{sentence.document.name}:{line}:{column}"
+
+
+def _shorten(text: str, width: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _rows(number: int, finding: Finding) -> list[list[str]]:
+    later = finding.last
+    earlier = [o for o in finding.occurrences if o is not later]
+    label = f"{finding.kind} {finding.scope}"
+    rows = []
+    for k, other in enumerate(earlier):
+        rows.append(
+            [
+                str(number) if k == 0 else "",
+                label if k == 0 else "",
+                _where(later, True) if k == 0 else "",
+                _shorten(later.text) if k == 0 else "",
+                _where(other, other.document is later.document),
+                _shorten(other.text),
+                f"{finding.score:.2f}" if k == 0 else "",
+                ",".join(finding.methods) if k == 0 else "",
+            ]
+        )
+    for c in finding.conflicts:
+        rows.append(["", f"CONFLICT {c.type}", "", _shorten(c.b), "", _shorten(c.a), "", ""])
+    return rows
+
+
+def render(result: CheckResult) -> str:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_file[finding.last.document.name].append(finding)
+    parts = []
+    number = 0
+    headers = ["#", "finding", "here", "sentence", "matches", "matching sentence", "score", "method"]
+    for name in sorted(by_file, key=lambda n: min(_order(result, f) for f in by_file[n])):
+        rows = []
+        for finding in by_file[name]:
+            number += 1
+            rows.extend(_rows(number, finding))
+        parts.append(name)
+        parts.append(
+            tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, maxcolwidths=[None, None, None, TEXT_WIDTH, None, TEXT_WIDTH, None, None])
+        )
+        parts.append("")
+    parts.append(summary(result))
+    return "\n".join(parts) + "\n"
+
+
+def _order(result: CheckResult, finding: Finding) -> int:
+    return finding.last.index
+
+
+def summary(result: CheckResult) -> str:
+    repeats = sum(f.kind == "repeat" for f in result.findings)
+    claims = len(result.findings) - repeats
+    conflicts = sum(bool(f.conflicts) for f in result.findings)
+    text = (
+        f"{len(result.findings)} finding(s): {repeats} repeat(s), {claims} claim(s)"
+        f"{f', {conflicts} with conflicting details' if conflicts else ''}"
+        f" in {len(result.documents)} document(s), {len(result.sentences)} sentence(s)"
+    )
+    if result.problems:
+        text += f"; {len(result.problems)} input warning(s)"
+    return text

@@ -1,0 +1,91 @@
+"""Every threshold and default of dedup, in one place, with the measurement behind it.
+
+The figures quoted here are reproduced by the scripts in ``benchmarks/`` and
+written up in README ("How the defaults were chosen").  Change a default here
+and nowhere else; the CLI and the Python API both read this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+METHODS = ("exact", "fuzzy", "semantic")
+
+# Sentences shorter than this are never matched (they stay in the document).
+# Measured on the BBC corpus (benchmarks/min_length.py): of the distinct
+# sentences that occur in two or more articles, those of 1-3 words are mostly
+# boilerplate shared by unrelated stories (datelines "tuesday, 1 march",
+# referee credits "p dowd (staffordshire", "key match stats", "why?"), while
+# from 4 words up nearly every one is a copied headline or sentence of the same
+# story (1 boilerplate of 41 four-word repeats, 0 of 74 five-word ones).
+# MIN_CHARS drops what slips through the word count: "h webb (s yorkshire".
+MIN_WORDS = 4
+MIN_CHARS = 20
+# A claim needs more words than a repeat: four identical words are evidence of
+# copying, four similar words are rarely the same claim.
+CLAIM_MIN_WORDS = 6
+
+# Fuzzy repeat: rapidfuzz ``fuzz.ratio`` (normalized Indel similarity, 0-100)
+# of the normalized sentences.  At >= 90 a pair differs by a word or a few
+# characters (typo, "said" -> "says", a dropped clause end); on MRPC, pairs at
+# >= 90 are paraphrases in 97% of cases (benchmarks/fuzzy_threshold.py).
+FUZZY_MIN_RATIO = 90.0
+
+# MinHash-LSH blocking for the fuzzy matcher.  A fuzz.ratio of 90 on sentences
+# of >= 6 words implies a word-set Jaccard well above 0.5, so candidates are
+# blocked at Jaccard 0.5 and bands/rows are derived from that threshold as
+# datasketch does (minimising weighted false positive + false negative mass).
+LSH_NUM_PERM = 128
+LSH_JACCARD = 0.5
+
+# Semantic candidates: pairs whose embedding cosine reaches this floor are
+# scored by the claim model; below it no overlap was seen on MRPC positives
+# worth the cost (see benchmarks/calibrate.py).  Each sentence keeps at most
+# SEMANTIC_TOP_K neighbours so topical corpora cannot blow up quadratically.
+SEMANTIC_MIN_COSINE = 0.55
+SEMANTIC_TOP_K = 20
+
+# Default claim operating point: the calibrated probability (see
+# dedup/claims.py and models/claim_model.json) above which a pair is reported
+# as an overlapping claim.
+CLAIM_MIN_SCORE = 0.5
+
+DEFAULT_MODEL = "accurate"
+
+# Files larger than this are skipped with a warning rather than read whole.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+# Extensions read when walking a directory (files named explicitly are read whatever their name).
+TEXT_SUFFIXES = (".txt", ".md")
+JSONL_SUFFIXES = (".jsonl",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One run's choices.  Build with ``Settings(**overrides)`` or ``settings.replace(...)``."""
+
+    methods: tuple[str, ...] = METHODS
+    min_words: int = MIN_WORDS
+    min_chars: int = MIN_CHARS
+    claim_min_words: int = CLAIM_MIN_WORDS
+    fuzzy_min_ratio: float = FUZZY_MIN_RATIO
+    semantic_min_cosine: float = SEMANTIC_MIN_COSINE
+    semantic_top_k: int = SEMANTIC_TOP_K
+    min_score: float = CLAIM_MIN_SCORE
+    model: str = DEFAULT_MODEL
+    text_field: str = "text"
+    id_field: str | None = None
+    max_file_bytes: int = MAX_FILE_BYTES
+    ignore_patterns: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown or not self.methods:
+            raise ValueError(
+                f"unknown method(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(METHODS)}"
+            )
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError(f"min_score must be between 0 and 1, got {self.min_score}")
+
+    def replace(self, **changes) -> "Settings":
+        return replace(self, **changes)

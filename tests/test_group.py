@@ -1,0 +1,67 @@
+"""Grouping: repeats are components, claims are representative groups that never chain."""
+
+from __future__ import annotations
+
+from dedup.core import Conflict, Document, Match
+from dedup.group import group_findings
+from dedup.pipeline import segment_documents
+
+from .conftest import SEED_A, SEED_B
+
+
+def _sentences(*texts: str):
+    docs = [Document(path=f"doc{i}.txt", text=t) for i, t in enumerate(texts)]
+    return segment_documents(docs)
+
+
+def test_repeats_form_components_in_reading_order():
+    s = _sentences("One sentence here. Another one there.", "One sentence here. Unrelated.", "One sentence here.")
+    # Sentence indices: 0,1 (doc0), 2,3 (doc1), 4 (doc2).
+    findings = group_findings(s, [Match(2, 4, 1.0, "exact"), Match(0, 2, 1.0, "exact")], [])
+    assert len(findings) == 1
+    f = findings[0]
+    assert (f.kind, f.scope, f.methods) == ("repeat", "across", ["exact"])
+    assert [o.document.path for o in f.occurrences] == ["doc0.txt", "doc1.txt", "doc2.txt"]
+
+
+def test_within_scope_when_all_occurrences_share_a_document():
+    s = _sentences(SEED_A.read_text(encoding="utf-8"))
+    blossomed = [x.index for x in s if x.text.startswith("The relationship has blossomed")]
+    findings = group_findings(s, [Match(blossomed[0], blossomed[1], 1.0, "exact")], [])
+    assert [(f.kind, f.scope) for f in findings] == [("repeat", "within")]
+
+
+def test_claim_groups_do_not_chain():
+    s = _sentences("A one. B two. C three. D four. E five.")
+    # A-B, B-C, C-D are links of a chain; B is the strongest hub.
+    claims = [Match(0, 1, 0.9, "semantic"), Match(1, 2, 0.8, "semantic"), Match(2, 3, 0.7, "semantic")]
+    findings = group_findings(s, [], claims)
+    groups = sorted(sorted(o.index for o in f.occurrences) for f in findings)
+    # B leads {A, B, C}; D is only linked to C, who is taken, so D is left alone: no A..D chain.
+    assert groups == [[0, 1, 2]]
+    for f in findings:
+        assert f.kind == "claim" and f.score == 0.8
+
+
+def test_claim_between_repeat_groups_lists_every_copy_and_conflicts():
+    s = _sentences(
+        "Russia is to build nine of Iran's 20 nuclear reactors. Filler sentence one here.",
+        "Russia is to build nine of Iran's 20 nuclear reactors.",
+        "Russia will build several new nuclear plants in Iran.",
+    )
+    repeats = [Match(0, 2, 1.0, "exact")]
+    claims = [Match(2, 3, 0.7, "semantic")]
+    seen = []
+
+    def conflicts_of(a, b):
+        seen.append((a.index, b.index))
+        return [Conflict("number", "nine", "several")]
+
+    findings = group_findings(s, repeats, claims, conflicts_of=conflicts_of)
+    kinds = sorted((f.kind, len(f.occurrences)) for f in findings)
+    assert kinds == [("claim", 3), ("repeat", 2)]
+    claim = next(f for f in findings if f.kind == "claim")
+    assert claim.conflicts == [Conflict("number", "nine", "several")]
+    repeat = next(f for f in findings if f.kind == "repeat")
+    assert repeat.conflicts == []  # exact repeats are never asked for conflicts
+    assert all(0 not in pair or 3 in pair for pair in seen)

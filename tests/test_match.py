@@ -1,0 +1,83 @@
+"""Matchers on real text: exact keys, MinHash-LSH blocking against brute force, cosine search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz, process
+
+from dedup.documents import read_documents
+from dedup.match import exact_groups, fuzzy_pairs, key_hash
+from dedup.match import minhash
+from dedup.match.semantic import cosine_pairs
+from dedup.pipeline import distinct_keys, segment_documents
+from dedup.settings import Settings
+
+from .conftest import SEEDS
+
+
+def test_exact_groups_keep_reading_order():
+    groups = exact_groups(["a b", "c d", "a b", "a b"])
+    assert groups == {"a b": [0, 2, 3], "c d": [1]}
+    assert key_hash("a b") == key_hash("a b") != key_hash("a c")
+
+
+def test_optimal_bands_follow_threshold():
+    loose, strict = minhash.optimal_bands(0.3, 128), minhash.optimal_bands(0.8, 128)
+    for bands, rows in (loose, strict):
+        assert bands * rows <= 128
+    # A stricter threshold needs more rows per band (harder to collide).
+    assert strict[1] > loose[1]
+
+
+def test_signatures_estimate_jaccard():
+    a = "the relationship has blossomed under rouhani despite a complicated history".split()
+    b = a[:-1] + ["past"]
+    sigs = minhash.signatures([a, b, ["unrelated", "words", "only"]], 256)
+    estimate = float(np.mean(sigs[0] == sigs[1]))
+    true = len(set(a) & set(b)) / len(set(a) | set(b))
+    assert abs(estimate - true) < 0.12
+    assert float(np.mean(sigs[0] == sigs[2])) < 0.05
+
+
+@pytest.fixture(scope="module")
+def bbc_business_keys(bbc):
+    docs, _ = read_documents([bbc / "business"])
+    sentences = segment_documents(docs)
+    return distinct_keys(sentences, Settings()).keys
+
+
+def test_lsh_blocking_finds_what_brute_force_finds(bbc_business_keys):
+    keys = bbc_business_keys
+    assert len(keys) > 8000
+    brute = set()
+    scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=90, workers=-1, dtype=np.uint8)
+    for i, j in zip(*np.nonzero(scores)):
+        if i < j:
+            brute.add((int(i), int(j)))
+    found = {(i, j) for i, j, _ in fuzzy_pairs(keys, 90)}
+    assert len(brute) > 30  # the business section has real near-duplicates
+    assert found <= brute
+    assert len(found & brute) / len(brute) >= 0.98
+
+
+def test_cosine_pairs_match_brute_force_and_respect_top_k():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(300, 32)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    near = base[:50] + 0.05 * rng.normal(size=(50, 32)).astype(np.float32)
+    near /= np.linalg.norm(near, axis=1, keepdims=True)
+    emb = np.vstack([base, near])
+    sims = emb @ emb.T
+    expected = {(i, j) for i in range(len(emb)) for j in range(i + 1, len(emb)) if sims[i, j] >= 0.9}
+    got = {(i, j) for i, j, _ in cosine_pairs(emb, 0.9, top_k=10)}
+    assert got == expected and len(expected) >= 50
+    only_one = cosine_pairs(emb, -1.0, top_k=1)
+    assert len(only_one) <= len(emb)
+
+
+def test_seed_keys_exclude_short_boilerplate():
+    docs, _ = read_documents([SEEDS])
+    keys = distinct_keys(segment_documents(docs), Settings()).keys
+    assert "december 11, 2013" not in keys and "sergei lavrov / ap" not in keys
+    assert "iran, russia boost ties" in keys  # a 4-word headline is kept
