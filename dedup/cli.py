@@ -1,18 +1,25 @@
-"""The ``dedup`` command: a thin click layer over ``dedup.pipeline``.
+"""The ``dedup`` command: a thin click layer over the library.
 
-Exit codes: 0 nothing found, 1 findings reported, 2 usage or configuration
-error (click's own convention), 3 internal error or unusable model.
+Exit codes: 0 nothing found (at or above ``--fail-on``), 1 findings
+reported, 2 usage or configuration error (click's own convention), 3
+internal error or unusable model.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
 from . import settings as defaults
+from .baseline import BaselineError, apply_baseline, fails, load_baseline
+from .baseline import write_baseline as write_baseline_file
+from .config import ConfigError
+from .config import load as load_config
 from .models import MODELS, ModelError
 from .pipeline import check as run_check
 from .report import FORMATS, render
@@ -68,31 +75,68 @@ def input_options(fn):
     return functools.reduce(lambda f, option: option(f), reversed(options), fn)
 
 
+def _load_config(ctx: click.Context, param, value) -> None:
+    """Read the config file (given or discovered) into click's defaults: flags still win."""
+    try:
+        config = load_config(Path(value) if value else None)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    defaults_map = config.as_default_map()
+    ctx.default_map = {"check": defaults_map, "clean": {k: v for k, v in defaults_map.items() if k not in _CHECK_ONLY}}
+    ctx.meta["dedup.config"] = config.path
+
+
+_CHECK_ONLY = {"fail_on", "fmt"}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dedup")
+@click.option(
+    "--config", type=click.Path(exists=True, dir_okay=False), callback=_load_config, is_eager=True,
+    expose_value=False,
+    help="Config file (default: nearest .dedup.toml, or pyproject.toml with [tool.dedup], upward from here).",
+)
 def main() -> None:
     """Find repeated sentences and overlapping claims in news text."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@matching_options
-@input_options
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table", show_default=True,
-    help="table for people, json for programs (see README: the JSON contract).",
-)
-def check(paths, methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, quiet, fmt) -> None:
-    """Check PATHS (files, directories, or - for stdin) for repeats and claims.
-
-    Exit status: 0 nothing found, 1 findings, 2 usage error, 3 internal error.
-    """
-    settings = Settings(
-        methods=methods, model=model, min_score=min_score, min_words=min_words,
-        fuzzy_min_ratio=fuzzy_ratio, text_field=text_field, id_field=id_field,
+def _settings(methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, include, exclude, ignore):
+    return Settings(
+        methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,
+        text_field=text_field, id_field=id_field, include=tuple(include) or defaults.INCLUDE,
+        exclude=tuple(exclude), ignore_patterns=tuple(ignore),
     )
+
+
+def _regexes(ctx, param, value) -> tuple[str, ...]:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise click.BadParameter(f"{pattern!r} is not a regular expression: {exc}") from exc
+    return tuple(value)
+
+
+def selection_options(fn):
+    """Which files and sentences take part; shared by check and clean."""
+    options = [
+        click.option("--include", multiple=True, help="Glob of files to read in directories (repeatable; default *.txt *.md *.jsonl)."),
+        click.option("--exclude", multiple=True, help="Glob of files to skip in directories (repeatable)."),
+        click.option(
+            "--ignore", multiple=True, callback=_regexes,
+            help="Regular expression: matching sentences are never matched, e.g. '^Reporting by' (repeatable).",
+        ),
+    ]
+    return functools.reduce(lambda f, option: option(f), reversed(options), fn)
+
+
+def _run(fn):
+    """Map the library's errors to the documented exit codes."""
     try:
-        result = run_check(paths, settings)
+        return fn()
+    except (ConfigError, BaselineError) as exc:
+        click.echo(f"dedup: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except ModelError as exc:
         click.echo(f"dedup: error: {exc}", err=True)
         sys.exit(EXIT_INTERNAL)
@@ -100,14 +144,62 @@ def check(paths, methods, model, min_score, min_words, fuzzy_ratio, text_field, 
         click.echo("dedup: internal error (please report this):", err=True)
         click.echo(traceback.format_exc(), err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def _warn(problems, quiet: bool) -> None:
     if not quiet:
-        for problem in result.problems:
+        for problem in problems:
             click.echo(f"dedup: warning: {problem}", err=True)
-    if not result.documents:
-        click.echo("dedup: error: no readable documents in the given paths", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(render(result, fmt), nl=False)
-    sys.exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@matching_options
+@input_options
+@selection_options
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+    help="Output format (see README: formats and the JSON contract).",
+)
+@click.option(
+    "--fail-on", type=click.Choice(defaults.FAIL_LEVELS), default=defaults.DEFAULT_FAIL_ON, show_default=True,
+    help="Lowest finding that fails the run (exit 1): claim (any finding), repeat, conflict, or none.",
+)
+@click.option("--against", multiple=True, help="Reference path: drafts are checked against it, references never against each other (repeatable).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file and exit 0.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+def check(paths, methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, quiet,
+          include, exclude, ignore, fmt, fail_on, against, baseline, write_baseline, output) -> None:
+    """Check PATHS (files, directories, or - for stdin) for repeats and claims.
+
+    Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or
+    config error, 3 internal error.
+    """
+    settings = _settings(methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, include, exclude, ignore)
+
+    def work():
+        result = run_check(paths, settings, against=against)
+        _warn(result.problems, quiet)
+        if not any(not d.reference for d in result.documents):
+            click.echo("dedup: error: no readable documents in the given paths", err=True)
+            sys.exit(EXIT_USAGE)
+        if write_baseline:
+            count = write_baseline_file(result, write_baseline)
+            click.echo(f"dedup: wrote {count} finding(s) to baseline {write_baseline}", err=True)
+            sys.exit(EXIT_CLEAN)
+        if baseline:
+            hidden = apply_baseline(result, load_baseline(baseline))
+            if hidden and not quiet:
+                click.echo(f"dedup: {hidden} finding(s) hidden by baseline {baseline}", err=True)
+        report = render(result, fmt)
+        if output:
+            Path(output).write_text(report, encoding="utf-8")
+        else:
+            click.echo(report, nl=False)
+        sys.exit(EXIT_FINDINGS if fails(result.findings, fail_on) else EXIT_CLEAN)
+
+    _run(work)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class Document:
     encoding: str = "utf-8"
     record: int | None = None
     id: str | None = None
+    reference: bool = False  # checked against (--against), never against other references
 
     @property
     def name(self) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .core import Document, Problem
-from .settings import JSONL_SUFFIXES, TEXT_SUFFIXES, Settings
+from .settings import INCLUDE, JSONL_SUFFIXES, Settings
 
 STDIN = "-"
 _BINARY_SNIFF_BYTES = 8192
@@ -43,12 +44,25 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:_BINARY_SNIFF_BYTES]
 
 
-def iter_input_files(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> Iterator[Path | str]:
+def _wanted(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """Glob match on the path relative to the walked directory and on the bare name."""
+    name = relative.rsplit("/", 1)[-1]
+    if any(fnmatchcase(relative, g) or fnmatchcase(name, g) for g in exclude):
+        return False
+    return any(fnmatchcase(relative, g) or fnmatchcase(name, g) for g in include)
+
+
+def iter_input_files(
+    paths: Iterable[str | os.PathLike],
+    problems: list[Problem],
+    include: Sequence[str] = INCLUDE,
+    exclude: Sequence[str] = (),
+) -> Iterator[Path | str]:
     """Expand directories (recursively, sorted, hidden entries skipped) into files.
 
-    A file named explicitly is always read; inside directories only
-    ``.txt``, ``.md`` and ``.jsonl`` files are (case-sensitive, as on the
-    file systems news archives live on).
+    A file named explicitly is always read; inside directories only files
+    matching ``include`` and not ``exclude`` are (globs, case-sensitive, as on
+    the file systems news archives live on; by default .txt, .md, .jsonl).
     """
     for raw in paths:
         if str(raw) == STDIN:
@@ -60,12 +74,13 @@ def iter_input_files(paths: Iterable[str | os.PathLike], problems: list[Problem]
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or not name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES):
+                    full = Path(root) / name
+                    if name.startswith(".") or not _wanted(full.relative_to(path).as_posix(), include, exclude):
                         continue
                     found = True
-                    yield Path(root) / name
+                    yield full
             if not found:
-                problems.append(Problem(str(path), "no .txt, .md or .jsonl files in this directory"))
+                problems.append(Problem(str(path), f"no files matching {', '.join(include)} in this directory"))
         elif path.exists():
             yield path
         else:
@@ -79,7 +94,7 @@ def read_documents(
     settings = settings or Settings()
     problems: list[Problem] = []
     documents: list[Document] = []
-    for item in iter_input_files(paths, problems):
+    for item in iter_input_files(paths, problems, settings.include, settings.exclude):
         if item == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             data = stream.read()

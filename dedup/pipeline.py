@@ -36,12 +36,25 @@ def segment_documents(documents: Iterable[Document]) -> list[Sentence]:
     return sentences
 
 
+_INLINE_IGNORE = re.compile(r"<!--\s*dedup:\s*ignore\s*-->")
+
+
 def is_eligible(sentence: Sentence, settings: Settings, ignore: Sequence[re.Pattern] = ()) -> bool:
-    """Long enough to mean something on its own, and not boilerplate the user told us to skip."""
+    """Long enough to mean something on its own, and not boilerplate the user told us to skip.
+
+    Skipped: sentences under the minimum length, sentences matching an
+    ``ignore`` pattern ("Reporting by ...") and sentences on a line marked
+    ``<!-- dedup: ignore -->`` (Markdown drafts).
+    """
     key = sentence.normalized
     if len(key) < settings.min_chars or len(words(key)) < settings.min_words:
         return False
-    return not any(p.search(sentence.text) for p in ignore)
+    if any(p.search(sentence.text) for p in ignore):
+        return False
+    text = sentence.document.text
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    line_end = text.find("\n", sentence.end)
+    return not _INLINE_IGNORE.search(text, line_start, len(text) if line_end == -1 else line_end)
 
 
 @dataclass
@@ -53,6 +66,9 @@ class Keys:
 
     def first(self, key_index: int) -> int:
         return self.members[key_index][0]
+
+    def has_draft(self, key_index: int, sentences: Sequence[Sentence]) -> bool:
+        return any(not sentences[i].document.reference for i in self.members[key_index])
 
 
 def distinct_keys(sentences: Sequence[Sentence], settings: Settings) -> Keys:
@@ -95,7 +111,11 @@ def semantic_matches(
     if len(chosen) < 2:
         return [], []
     embeddings = embed([keys.keys[i] for i in chosen])
-    pairs = cosine_pairs(embeddings, settings.semantic_min_cosine, settings.semantic_top_k)
+    queries = None
+    if any(s.document.reference for s in sentences):
+        # Drafts against references: only rows holding a draft sentence are searched.
+        queries = [c for c, i in enumerate(chosen) if keys.has_draft(i, sentences)]
+    pairs = cosine_pairs(embeddings, settings.semantic_min_cosine, settings.semantic_top_k, queries=queries)
     repeats: list[Match] = []
     candidates: list[tuple[int, int, float]] = []
     for ci, cj, cosine in pairs:
@@ -126,12 +146,21 @@ def _conflicts_of(a: Sentence, b: Sentence) -> list[Conflict]:
     return find_conflicts(a.text, b.text)
 
 
+def _involves_draft(sentences: Sequence[Sentence]) -> Callable[[Match], bool]:
+    return lambda m: not (sentences[m.a].document.reference and sentences[m.b].document.reference)
+
+
 def check_documents(documents: Sequence[Document], settings: Settings | None = None) -> CheckResult:
-    """Run every stage over documents already in memory."""
+    """Run every stage over documents already in memory.
+
+    Documents marked ``reference`` are only matched against the others
+    (drafts): a finding always involves a draft, never two references alone.
+    """
     settings = settings or Settings()
     sentences = segment_documents(documents)
     keys = distinct_keys(sentences, settings)
-    repeats = repeat_matches(keys, settings)
+    keep = _involves_draft(sentences)
+    repeats = [m for m in repeat_matches(keys, settings) if keep(m)]
     claims: list[Match] = []
     if "semantic" in settings.methods:
         from .group import UnionFind
@@ -140,19 +169,41 @@ def check_documents(documents: Sequence[Document], settings: Settings | None = N
         linked = UnionFind(len(sentences))
         for m in repeats:
             linked.union(m.a, m.b)
-        embedder = load_embedder(settings.model)
         more_repeats, claims = semantic_matches(
-            keys, sentences, settings, lambda a, b: linked.find(a) == linked.find(b), embedder.encode
+            keys,
+            sentences,
+            settings,
+            lambda a, b: linked.find(a) == linked.find(b),
+            lambda texts: load_embedder(settings.model).encode(texts),  # loaded only if there is work
         )
-        repeats.extend(more_repeats)
+        repeats.extend(m for m in more_repeats if keep(m))
+        claims = [m for m in claims if keep(m)]
     findings = group_findings(sentences, repeats, claims, conflicts_of=_conflicts_of)
     return CheckResult(list(documents), sentences, findings)
 
 
-def check(paths: Iterable[str], settings: Settings | None = None, *, stdin=None) -> CheckResult:
-    """Read ``paths`` (files, directories, ``-``) and check them; problems are returned, not raised."""
+def check(
+    paths: Iterable[str],
+    settings: Settings | None = None,
+    *,
+    against: Iterable[str] = (),
+    stdin=None,
+) -> CheckResult:
+    """Read ``paths`` (files, directories, ``-``) and check them; problems are returned, not raised.
+
+    With ``against``, those paths are references: the drafts in ``paths`` are
+    checked among themselves and against them, references never against
+    each other.
+    """
     settings = settings or Settings()
     documents, problems = read_documents(paths, settings, stdin=stdin)
+    against = list(against)
+    if against:
+        references, more = read_documents(against, settings)
+        for document in references:
+            document.reference = True
+        documents.extend(references)
+        problems.extend(more)
     result = check_documents(documents, settings)
     result.problems = problems
     return result

@@ -55,9 +55,16 @@ DEFAULT_MODEL = "accurate"
 # Files larger than this are skipped with a warning rather than read whole.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-# Extensions read when walking a directory (files named explicitly are read whatever their name).
+# Files read when walking a directory (files named explicitly are read whatever their name).
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl",)
+INCLUDE = ("*.txt", "*.md", "*.jsonl")
+
+# Fail levels for CI, lowest first: a run fails on findings at or above the level.
+# A claim is a lead for an editor, a repeat is a defect, a conflicting detail
+# (two versions of one fact) is the most urgent.
+FAIL_LEVELS = ("claim", "repeat", "conflict", "none")
+DEFAULT_FAIL_ON = "claim"  # any finding fails
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class Settings:
     id_field: str | None = None
     max_file_bytes: int = MAX_FILE_BYTES
     ignore_patterns: tuple[str, ...] = field(default=())
+    include: tuple[str, ...] = INCLUDE
+    exclude: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
