@@ -56,6 +56,10 @@ def matching_options(fn):
             help="Sentences with fewer words are never matched (datelines, bylines, 'Why?').",
         ),
         click.option(
+            "--no-cache", is_flag=True,
+            help="Do not read or write the on-disk embedding cache ($DEDUP_CACHE_DIR, default ~/.cache/dedup).",
+        ),
+        click.option(
             "--fuzzy-ratio", type=click.FloatRange(0, 100), default=defaults.FUZZY_MIN_RATIO, show_default=True,
             help="rapidfuzz ratio (0-100) at which different wording still counts as a repeat.",
         ),
@@ -100,8 +104,9 @@ def main() -> None:
     """Find repeated sentences and overlapping claims in news text."""
 
 
-def _settings(methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, include, exclude, ignore):
+def _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore):
     return Settings(
+        cache=not no_cache,
         methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,
         text_field=text_field, id_field=id_field, include=tuple(include) or defaults.INCLUDE,
         exclude=tuple(exclude), ignore_patterns=tuple(ignore),
@@ -169,14 +174,16 @@ def _warn(problems, quiet: bool) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file and exit 0.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-def check(paths, methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, quiet,
+def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
           include, exclude, ignore, fmt, fail_on, against, baseline, write_baseline, output) -> None:
     """Check PATHS (files, directories, or - for stdin) for repeats and claims.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or
     config error, 3 internal error.
     """
-    settings = _settings(methods, model, min_score, min_words, fuzzy_ratio, text_field, id_field, include, exclude, ignore)
+    settings = _settings(
+        methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
+    )
 
     def work():
         result = run_check(paths, settings, against=against)

@@ -146,6 +146,29 @@ def _conflicts_of(a: Sentence, b: Sentence) -> list[Conflict]:
     return find_conflicts(a.text, b.text)
 
 
+def embedding_function(settings: Settings) -> Callable[[list[str]], np.ndarray]:
+    """Sentences → vectors for the configured model, through the on-disk cache.
+
+    The model is loaded only when some sentence is not cached yet, so a warm
+    re-run does no model work at all.
+    """
+    from .models import get_spec, load_embedder
+
+    def encode(texts: list[str]) -> np.ndarray:
+        if not settings.cache:
+            return load_embedder(settings.model).encode(texts)
+        from .cache import EmbeddingCache
+
+        spec = get_spec(settings.model)
+        cache = EmbeddingCache(spec.name, spec.sha256, settings.cache_dir)
+        try:
+            return cache.encode(texts, lambda missing: load_embedder(settings.model).encode(missing))
+        finally:
+            cache.close()
+
+    return encode
+
+
 def _involves_draft(sentences: Sequence[Sentence]) -> Callable[[Match], bool]:
     return lambda m: not (sentences[m.a].document.reference and sentences[m.b].document.reference)
 
@@ -164,7 +187,6 @@ def check_documents(documents: Sequence[Document], settings: Settings | None = N
     claims: list[Match] = []
     if "semantic" in settings.methods:
         from .group import UnionFind
-        from .models import load_embedder
 
         linked = UnionFind(len(sentences))
         for m in repeats:
@@ -174,7 +196,7 @@ def check_documents(documents: Sequence[Document], settings: Settings | None = N
             sentences,
             settings,
             lambda a, b: linked.find(a) == linked.find(b),
-            lambda texts: load_embedder(settings.model).encode(texts),  # loaded only if there is work
+            embedding_function(settings),
         )
         repeats.extend(m for m in more_repeats if keep(m))
         claims = [m for m in claims if keep(m)]

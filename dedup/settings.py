@@ -85,6 +85,8 @@ class Settings:
     max_file_bytes: int = MAX_FILE_BYTES
     ignore_patterns: tuple[str, ...] = field(default=())
     include: tuple[str, ...] = INCLUDE
+    cache: bool = True  # embeddings cached on disk by content hash and model (dedup/cache.py)
+    cache_dir: str | None = None
     exclude: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:

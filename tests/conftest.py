@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import tempfile
+
 import pytest
+
+# Tests never touch the user's embedding cache.
+os.environ.setdefault("DEDUP_CACHE_DIR", tempfile.mkdtemp(prefix="dedup-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
