@@ -10,10 +10,15 @@ from collections.abc import Callable
 
 from ..core import CheckResult
 from . import json_report, table
+from . import github, jsonl, sarif, text
 
 FORMATS: dict[str, Callable[[CheckResult], str]] = {
     "table": table.render,
     "json": json_report.render,
+    "jsonl": jsonl.render,
+    "text": text.render,
+    "github": github.render,
+    "sarif": sarif.render,
 }
 
 

@@ -1,7 +1,7 @@
 """The default, human-readable report: one table per file, the sentences side by side.
 
-A finding is listed under the file of its latest occurrence (the repeat) and
-points back at the earlier one, the way a linter reports a duplicate at the
+A finding is listed under the file of its latest occurrence in a draft (the
+repeat; see ``rules.reported``) and points back at the other ones, the way a linter reports a duplicate at the
 second definition.  Conflicting details get their own line so they are not
 missed.
 """
@@ -13,6 +13,7 @@ from collections import defaultdict
 from tabulate import tabulate
 
 from ..core import CheckResult, Finding, Sentence
+from .rules import related, reported, snippet
 
 TEXT_WIDTH = 48
 
@@ -22,14 +23,13 @@ def _where(sentence: Sentence, same_file: bool) -> str:
     return f"{line}:{column}" if same_file else f"{sentence.document.name}:{line}:{column}"
 
 
-def _shorten(text: str, width: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _shorten(text: str) -> str:
+    return snippet(text, 200)
 
 
 def _rows(number: int, finding: Finding) -> list[list[str]]:
-    later = finding.last
-    earlier = [o for o in finding.occurrences if o is not later]
+    later = reported(finding)
+    earlier = related(finding)
     label = f"{finding.kind} {finding.scope}"
     rows = []
     for k, other in enumerate(earlier):
@@ -53,7 +53,7 @@ def _rows(number: int, finding: Finding) -> list[list[str]]:
 def render(result: CheckResult) -> str:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
-        by_file[finding.last.document.name].append(finding)
+        by_file[reported(finding).document.name].append(finding)
     parts = []
     number = 0
     headers = ["#", "finding", "here", "sentence", "matches", "matching sentence", "score", "method"]
@@ -72,7 +72,7 @@ def render(result: CheckResult) -> str:
 
 
 def _order(result: CheckResult, finding: Finding) -> int:
-    return finding.last.index
+    return reported(finding).index
 
 
 def summary(result: CheckResult) -> str:
