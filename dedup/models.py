@@ -61,7 +61,8 @@ MODELS: dict[str, ModelSpec] = {
         description="static model2vec embeddings distilled from all-MiniLM-L6-v2 (models/fast)",
         loader="model2vec",
         weights_file="model.safetensors",
-        sha256="",  # filled in below from models/fast/SHA256 when the build script has run
+        # Pinned from `models/build_fast_model.py` (deterministic: the same bytes on every build).
+        sha256="3ad0f737a50e1eb792dad270e26461f7eb9f1b9d0ff47bd699b4e2d67af01611",
     ),
 }
 
@@ -134,13 +135,6 @@ def get_spec(name: str) -> ModelSpec:
         spec = MODELS[name]
     except KeyError:
         raise ModelError(f"unknown model {name!r}; choose from {', '.join(MODELS)}") from None
-    if spec.loader == "model2vec" and not spec.sha256:
-        pinned = spec.directory() / "SHA256"
-        if not pinned.is_file():
-            raise ModelError(
-                f"model {name!r} is not built: run `.venv/bin/python models/build_fast_model.py`"
-            )
-        spec = ModelSpec(**{**spec.__dict__, "sha256": pinned.read_text().split()[0]})
     return spec
 
 

@@ -105,7 +105,7 @@ def semantic_matches(
     repeats); the rest are claims when the calibrated score reaches
     ``settings.min_score``.
     """
-    from .claims import claim_scores  # the claim model is only loaded when semantic matching runs
+    from .claims import claim_scores, is_claim, shared_anchor  # loaded only when semantic matching runs
 
     chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
     if len(chosen) < 2:
@@ -135,7 +135,12 @@ def semantic_matches(
             np.array([c for _, _, c in candidates], dtype=np.float32),
         )
         for (a, b, _), score in zip(candidates, scores.tolist()):
-            if score >= settings.min_score:
+            anchor = shared_anchor(sentences[a].text, sentences[b].text)
+            within = sentences[a].document is sentences[b].document
+            if is_claim(
+                score, anchor, settings.min_score, settings.anchor_margin, settings.anchor_rarity,
+                within=within, within_margin=settings.within_margin,
+            ):
                 claims.append(Match(a, b, round(score, 4), "semantic"))
     return repeats, claims
 

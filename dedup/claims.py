@@ -1,0 +1,437 @@
+"""Whether two news sentences make the same or an overlapping claim.
+
+One cosine threshold cannot do it: within one story, different claims
+("Russia has no base in Iran" / "the nuclear agenda is unclear") reach the
+same embedding cosine, 0.6-0.7, as one claim reworded ("supplying Tehran with
+the S-300" / "provide Tehran with an advanced S-300").  So the cosine is
+combined with lexical evidence -- wording overlap, shared rare words, names
+and numbers -- in a logistic regression fitted on MRPC
+(``benchmarks/calibrate.py``, which prints what each feature earns there).
+
+Features (``FEATURES``, in this order):
+
+``cosine``
+    the sentence-embedding cosine the caller already computed.
+``token_set``, ``token_sort``, ``partial``
+    rapidfuzz ``token_set_ratio``, ``token_sort_ratio`` and ``partial_ratio`` of
+    the normalized sentences, scaled to 0-1: surface wording overlap, robust to
+    reordering (sort), to one sentence containing the other (set) and to a
+    shared clause inside longer text (partial).
+``key_overlap``
+    rarity-weighted overlap coefficient of the content words: the shared
+    weight over the smaller sentence's weight, so a short claim wholly inside
+    a longer sentence scores high.
+``rare_shared``
+    log(1 + total rarity weight of shared words that are rare in English), so
+    sharing "S-300" and "Tehran" counts and sharing "said" and "Russia" barely.
+``entity_overlap``
+    rarity-weighted overlap coefficient of named-entity-like tokens
+    (capitalised words not at sentence start, acronyms, codes like S-300),
+    with demonyms folded ("Syrian" -> "syria").
+``number_clash``
+    1 when both sentences carry numbers (digits or number words) and none
+    agree: "nine reactors" vs "20 reactors" is a different claim.
+``length_ratio``
+    shorter over longer content-word count: a paraphrase restates all of a
+    sentence, an overlapping claim may be a clause of a longer one.
+
+Rarity is ``9 - zipf_frequency(word)`` from the ``wordfreq`` package's general
+English frequency list, an IDF against general English: a word seen once per
+billion words weighs 9, "Tehran" 5.4, "Russia" 4.1, "said" 3.0, and function
+words ("the", "of") 0.  It never comes from the texts being checked: a check
+may hold two documents, where corpus IDF would call every word rare.
+Letter-digit codes (S-300, F-16) weigh 9.
+
+A caveat the numbers in the model file show: every MRPC pair, paraphrase or
+not, is two sentences about one story, so sharing rare words and names does
+not separate its classes and those features earn little (slightly negative)
+weight there; ``partial`` and ``key_overlap`` come out negative because MRPC
+calls a sentence that contains another plus more a non-paraphrase.
+
+The weights, intercept and default operating point are stored in
+``models/claim_model.json``; they are applied here with numpy (no scikit-learn
+at run time), with standardisation already folded into the weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from collections.abc import Callable
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
+
+from .normalize import normalize, words
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "claim_model.json"
+
+FEATURES: tuple[str, ...] = (
+    "cosine",
+    "token_set",
+    "token_sort",
+    "partial",
+    "key_overlap",
+    "rare_shared",
+    "entity_overlap",
+    "number_clash",
+    "length_ratio",
+)
+
+# A word used less often than this (zipf, i.e. log10 per billion words) is
+# "rare": 4.0 is ten per million words -- "reactors", "Tehran" are below it,
+# "nuclear", "Russia", "said" above.
+RARE_ZIPF = 4.0
+# Rarity of a word wordfreq has never seen, and the ceiling for any word.
+MAX_RARITY = 9.0
+# Words this common carry no claim (articles, pronouns, auxiliaries).
+STOP_ZIPF = 6.3
+# A capitalised word commoner than zipf 5.5 ("The", "But", "However") is not taken for a name.
+ENTITY_MIN_RARITY = MAX_RARITY - 5.5
+
+_NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
+    "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40",
+    "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
+    "hundred": "100", "dozen": "12",
+}
+_THOUSANDS_SEP = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_HAS_DIGIT = re.compile(r"\d")
+# Tokens of the original text, keeping case: words, acronyms, codes (S-300, F-16, P5+1 -> P5).
+_RAW_TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"})
+
+
+@lru_cache(maxsize=1)
+def _zipf_lookup() -> Callable[[str, str], float]:
+    """wordfreq is imported lazily so that importing dedup stays cheap."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError as exc:  # pragma: no cover - install problem, not logic
+        raise RuntimeError(
+            "dedup.claims needs the package wordfreq (pip install wordfreq==3.1.1) "
+            "for its general English word frequencies"
+        ) from exc
+    return zipf_frequency
+
+
+@lru_cache(maxsize=200_000)
+def rarity(word: str) -> float:
+    """How specific a (lower-case) word is in general English, 0 (function word) to 9 (unseen).
+
+    Codes mixing letters and digits (S-300, F-16, G20) are model names and
+    the like: wordfreq splits them into common pieces, so they are given the
+    ceiling instead.
+    """
+    if _HAS_DIGIT.search(word) and any(c.isalpha() for c in word):
+        return MAX_RARITY
+    zipf = _zipf_lookup()(word, "en")
+    if zipf >= STOP_ZIPF:
+        return 0.0
+    return min(MAX_RARITY, MAX_RARITY - zipf) if zipf > 0 else MAX_RARITY
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A matching key that folds possessives and plurals ("reactors" = "reactor").
+
+    Deliberately crude: a suffix rule is enough for news nouns and costs
+    nothing; a wrong merge only ever adds a little shared weight.
+    """
+    if word.endswith("'s") or word.endswith("s'"):
+        word = word[:-2] if word.endswith("'s") else word[:-1]
+    word = word.strip("'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=50_000)
+def _demonym_root(word: str) -> str:
+    """The place a capitalised demonym names ("syrian" -> "syria", "iranian" -> "iran").
+
+    News states one fact as "Syria's war" and "the Syrian war".  Only the
+    regular English suffixes are undone (-ian, -can, -i), and only to a
+    candidate that is itself a common enough word, so names are left alone.
+    """
+    candidates: list[str] = []
+    if word.endswith("ian"):
+        candidates += [word[:-1], word[:-3], word[:-3] + "a"]  # Syria, Iran, Canada
+    elif word.endswith("can"):
+        candidates.append(word[:-1])  # America, Africa
+    elif word.endswith("i") and len(word) > 4:
+        candidates.append(word[:-1])  # Iraq, Israel, Pakistan
+    zipf = _zipf_lookup()
+    for cand in candidates:
+        if len(cand) >= 4 and zipf(cand, "en") >= 3.5:
+            return cand
+    return word
+
+
+def _word_rarity(token: str, stem: str) -> float:
+    """Rarity of the stem when English knows it (so "Iran's" weighs as "Iran"), else of the token."""
+    if stem != token and _zipf_lookup()(stem, "en") > 0:
+        return rarity(stem)
+    return rarity(token)
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """Everything about one sentence that pair features need, computed once per sentence."""
+
+    key: str  # normalized text for the rapidfuzz scores
+    terms: dict[str, float]  # content-word key -> rarity
+    entities: dict[str, float]  # entity key -> rarity (capitalised after the first word, acronyms, codes)
+    opener: tuple[str, float] | None  # a capitalised first word: a name or just a sentence start
+    numbers: frozenset[str]
+    rare: dict[str, float]  # the terms rarer than RARE_ZIPF
+    term_mass: float
+    entity_mass: float
+
+
+def _number_key(token: str) -> str | None:
+    if token in _NUMBER_WORDS:
+        return _NUMBER_WORDS[token]
+    if _NUMBER.match(token):
+        return token.rstrip("0").rstrip(".") if "." in token else token.lstrip("0") or "0"
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def _profile(text: str) -> _Profile:
+    """Sentences recur across many candidate pairs in corpus mode, so this is cached by text."""
+    entities: dict[str, float] = {}
+    opener: tuple[str, float] | None = None
+    folded: dict[str, str] = {}  # demonym -> place, for the content words too
+    raw = _RAW_TOKEN.findall(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES))
+    for position, token in enumerate(raw):
+        is_code = bool(_HAS_DIGIT.search(token)) and any(c.isalpha() for c in token)
+        bare = token.replace(".", "")
+        is_acronym = len(bare) >= 2 and bare.isupper() and bare.isalpha()
+        if not (is_code or is_acronym or token[:1].isupper()):
+            continue
+        lower = token.casefold()
+        stem = _stem(lower)
+        weight = _word_rarity(lower, stem)
+        if not (is_code or is_acronym):
+            # A capitalised very common word is a quote or clause opener ("The", "But"), not a name.
+            if weight < ENTITY_MIN_RARITY:
+                continue
+            root = _demonym_root(stem)
+            if root != stem:
+                folded[stem] = root
+                stem, weight = root, rarity(root)
+            if position == 0:
+                # "Iran announced" or "Meanwhile, ...": settled against the other sentence (_entity_overlap).
+                opener = (stem, max(weight, 1.0))
+                continue
+        entities[stem] = max(weight, 1.0)
+
+    key = normalize(text)
+    terms: dict[str, float] = {}
+    numbers: set[str] = set()
+    for token in words(_THOUSANDS_SEP.sub("", key)):
+        number = _number_key(token)
+        if number is not None:
+            numbers.add(number)
+            continue
+        if _HAS_DIGIT.search(token) and not any(c.isalpha() for c in token):
+            continue  # dates like 12.11.2013, scores 3-1: neither a word nor one number
+        stem = _stem(token)
+        weight = _word_rarity(token, stem)
+        if stem in folded:
+            stem = folded[stem]
+            weight = rarity(stem)
+        if weight > 0:
+            terms[stem] = max(weight, terms.get(stem, 0.0))
+    rare = {k: w for k, w in terms.items() if w >= MAX_RARITY - RARE_ZIPF}
+    return _Profile(
+        key, terms, entities, opener, frozenset(numbers), rare, sum(terms.values()), sum(entities.values())
+    )
+
+
+def _shared(a: dict[str, float], b: dict[str, float]) -> float:
+    """Weight the two sides share, each shared key at the commoner side's weight (so it is symmetric)."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = 0.0
+    for k, w in small.items():
+        other = large.get(k)
+        if other is not None:
+            shared += w if w < other else other
+    return shared
+
+
+def _entity_overlap(pa: _Profile, pb: _Profile) -> float:
+    """Entity overlap coefficient; a capitalised first word counts only if the other side has it as a name."""
+    shared = _shared(pa.entities, pb.entities) if pa.entities and pb.entities else 0.0
+    mass_a, mass_b = pa.entity_mass, pb.entity_mass
+    for own, other, is_a in ((pa.opener, pb, True), (pb.opener, pa, False)):
+        if own is not None and own[0] in other.entities:
+            weight = min(own[1], other.entities[own[0]])
+            shared += weight
+            if is_a:
+                mass_a += own[1]
+            else:
+                mass_b += own[1]
+    denom = min(mass_a, mass_b)
+    return shared / denom if denom > 0 else 0.0
+
+
+def _set_features(pa: _Profile, pb: _Profile) -> list[float]:
+    terms_shared = _shared(pa.terms, pb.terms) if pa.terms and pb.terms else 0.0
+    denom = min(pa.term_mass, pb.term_mass)
+    rare_shared = _shared(pa.rare, pb.rare) if pa.rare and pb.rare else 0.0
+    number_clash = 1.0 if pa.numbers and pb.numbers and not (pa.numbers & pb.numbers) else 0.0
+    la, lb = len(pa.terms), len(pb.terms)
+    return [
+        terms_shared / denom if denom > 0 else 0.0,
+        math.log1p(rare_shared),
+        _entity_overlap(pa, pb),
+        number_clash,
+        min(la, lb) / max(la, lb) if max(la, lb) else 1.0,
+    ]
+
+
+def pair_features(a: str, b: str, cosine: float) -> np.ndarray:
+    """The feature vector of one pair (original sentence texts), in ``FEATURES`` order."""
+    pa, pb = _profile(a), _profile(b)
+    return np.array(
+        [
+            float(cosine),
+            fuzz.token_set_ratio(pa.key, pb.key) / 100.0,
+            fuzz.token_sort_ratio(pa.key, pb.key) / 100.0,
+            fuzz.partial_ratio(pa.key, pb.key) / 100.0,
+            *_set_features(pa, pb),
+        ],
+        dtype=np.float64,
+    )
+
+
+def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Features of many pairs at once: the string scores run in rapidfuzz's C++ batch loop.
+
+    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i])``.
+    """
+    n = len(texts_a)
+    if len(texts_b) != n or len(cosines) != n:
+        raise ValueError(f"texts_a, texts_b and cosines differ in length ({n}, {len(texts_b)}, {len(cosines)})")
+    out = np.empty((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out
+    profiles_a = [_profile(t) for t in texts_a]
+    profiles_b = [_profile(t) for t in texts_b]
+    keys_a = [p.key for p in profiles_a]
+    keys_b = [p.key for p in profiles_b]
+    out[:, 0] = np.asarray(cosines, dtype=np.float64)
+    for column, scorer in ((1, fuzz.token_set_ratio), (2, fuzz.token_sort_ratio), (3, fuzz.partial_ratio)):
+        out[:, column] = cpdist(keys_a, keys_b, scorer=scorer, dtype=np.float64, workers=-1) / 100.0
+    out[:, 4:] = np.array([_set_features(pa, pb) for pa, pb in zip(profiles_a, profiles_b)], dtype=np.float64)
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimModel:
+    """The stored logistic regression: raw-feature weights, intercept, default operating point."""
+
+    features: tuple[str, ...]
+    weights: np.ndarray
+    intercept: float
+    threshold: float
+
+
+def load_model(path: Path | str = MODEL_PATH) -> ClaimModel:
+    """Read a claim model file, refusing one fitted on a different feature list."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    names = tuple(data["features"])
+    if names != FEATURES:
+        raise RuntimeError(
+            f"{path} was fitted on features {names}, but dedup.claims computes {FEATURES}; "
+            "rerun benchmarks/calibrate.py"
+        )
+    weights = np.array([data["weights"][name] for name in names], dtype=np.float64)
+    return ClaimModel(names, weights, float(data["intercept"]), float(data["threshold"]))
+
+
+@lru_cache(maxsize=1)
+def model() -> ClaimModel:
+    """The shipped model, read once per process."""
+    return load_model()
+
+
+def default_threshold() -> float:
+    """The probability at which a pair is reported as an overlapping claim (chosen on MRPC)."""
+    return model().threshold
+
+
+def probabilities(features: np.ndarray, claim_model: ClaimModel | None = None) -> np.ndarray:
+    """Apply a claim model to a feature matrix (logistic of the linear score)."""
+    m = claim_model or model()
+    z = features @ m.weights + m.intercept
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def shared_anchor(a: str, b: str) -> float:
+    """Rarity of the rarest word two sentences share (0 when they share none).
+
+    A word at rarity >= ``settings.CLAIM_ANCHOR_RARITY`` (a code like S-300, a
+    rare name) pins two sentences to one specific thing; see
+    ``is_claim``.
+    """
+    shared = {_possessive_stem(w) for w in words(normalize(a))} & {_possessive_stem(w) for w in words(normalize(b))}
+    return max((rarity(w) for w in shared), default=0.0)
+
+
+def _possessive_stem(word: str) -> str:
+    """"rouhani's" -> "rouhani": a possessive is not a rarer word than its name."""
+    return word[:-2] if word.endswith("'s") else word
+
+
+def is_claim(
+    probability: float,
+    anchor: float,
+    min_score: float,
+    anchor_margin: float,
+    anchor_rarity: float,
+    *,
+    within: bool = False,
+    within_margin: float = 0.0,
+) -> bool:
+    """The claim decision: the calibrated point, or a looser band for anchored pairs.
+
+    MRPC fits the weights, but every MRPC pair comes from one story, so it
+    cannot teach what separates claims in corpus mode: two sentences about the
+    same *specific* thing share a rare term, two topical ones share "Iran" and
+    "said".  A pair that shares a rare anchor is therefore accepted down to
+    ``min_score - anchor_margin`` (the margin is the distance, on MRPC, from
+    the best-F1 point to the point keeping 98% of paraphrases).
+
+    Two sentences of one article are held to a stricter point
+    (``min_score + within_margin``) and get no anchored band: an article
+    restates its own subject all the time, and its names recur in every
+    paragraph, so inside one document neither topical closeness nor a shared
+    name says "same claim" as surely as across documents.
+    """
+    if within:
+        return probability >= min_score + within_margin
+    if probability >= min_score:
+        return True
+    return anchor >= anchor_rarity and probability >= min_score - anchor_margin
+
+
+def claim_scores(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Probability in [0, 1] that each pair makes the same or an overlapping claim."""
+    return probabilities(features_matrix(texts_a, texts_b, cosines))

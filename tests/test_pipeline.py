@@ -1,0 +1,72 @@
+"""The whole checker on the seed articles with every method (loads the MiniLM model)."""
+
+from __future__ import annotations
+
+import pytest
+
+import dedup
+from dedup.report.json_report import to_dict
+
+from .conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def seeds_result():
+    return dedup.check([str(SEEDS)])
+
+
+def _finding_with(result, *fragments):
+    for f in result.findings:
+        texts = [o.text for o in f.occurrences]
+        if all(any(fr in t for t in texts) for fr in fragments):
+            return f
+    raise AssertionError(f"no finding holds all of {fragments}")
+
+
+def test_seed_blossomed_repeat_within(seeds_result):
+    f = _finding_with(seeds_result, "The relationship has blossomed under Rouhani")
+    assert (f.kind, f.scope, f.methods) == ("repeat", "within", ["exact"])
+    assert [o.line for o in f.occurrences] == [8, 14]
+    assert f.conflicts == []
+
+
+def test_seed_overlapping_claims_across(seeds_result):
+    reactors = _finding_with(seeds_result, "nine of Iran's 20 nuclear reactors", "several new nuclear plants")
+    assert (reactors.kind, reactors.scope) == ("claim", "across")
+    s300 = _finding_with(seeds_result, "supplying Tehran with the S-300", "advanced S-300 weapons system")
+    assert (s300.kind, s300.scope) == ("claim", "across")
+    syria = _finding_with(seeds_result, "especially the Syrian crisis", "shaping Syria")
+    assert (syria.kind, syria.scope) == ("claim", "across")
+    # The reactors pair differs in its quantity and timing.
+    types = {c.type for c in reactors.conflicts}
+    assert "number" in types
+    assert any("nine" in c.a + c.b and "several" in c.a + c.b for c in reactors.conflicts)
+
+
+def test_seed_findings_are_few_and_related(seeds_result):
+    assert 3 <= len(seeds_result.findings) <= 15
+    for f in seeds_result.findings:
+        if f.kind == "repeat" and f.methods == ["exact"]:
+            assert f.conflicts == []
+    # Topical but different pairs stay out: the military-base quote is not a reactors claim.
+    for f in seeds_result.findings:
+        texts = " ".join(o.text for o in f.occurrences)
+        assert not ("doesn't have a military base" in texts and "nuclear reactors" in texts)
+
+
+def test_seed_json_contract(seeds_result):
+    data = to_dict(seeds_result)
+    kinds = {(f["kind"], f["scope"]) for f in data["findings"]}
+    assert ("repeat", "within") in kinds and ("claim", "across") in kinds
+    for f in data["findings"]:
+        assert f["methods"] and 0 < f["score"] <= 1
+        for o in f["occurrences"]:
+            assert set(o) >= {"path", "line", "column", "start", "end", "text"}
+
+
+def test_fast_model_finds_the_repeat_and_claims():
+    result = dedup.check([str(SEEDS)], dedup.Settings(model="fast"))
+    _finding_with(result, "The relationship has blossomed under Rouhani")
+    assert any(f.kind == "claim" and f.scope == "across" for f in result.findings)
