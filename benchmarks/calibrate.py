@@ -50,14 +50,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup import claims, settings  # noqa: E402
-from dedup.models import load_embedder  # noqa: E402
+from dedup.models import get_spec, load_embedder  # noqa: E402
 from dedup.normalize import normalize, words  # noqa: E402
 from dedup.segment import split_spans  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "msr_paraphrase_train.txt"
-MODEL_OUT = claims.MODEL_PATH
 CACHE_DIR = ROOT / ".dedup-cache" / "calibrate"
-EMBEDDER = "accurate"
+EMBEDDER = "accurate"  # set by --model
 HOLD_OUT_MODULUS = 5  # 1 in 5 pairs held out
 C_REGULARISATION = 1.0
 STRICT_RECALL = 0.90
@@ -230,7 +229,7 @@ def seed_check(default_t: float, strict_t: float) -> None:
     a_side, b_side = sentences
     pairs = [(a, b) for a in a_side for b in b_side]
     cos = cosines(pairs, vectors)
-    probs = claims.claim_scores([a for a, _ in pairs], [b for _, b in pairs], cos)
+    probs = claims.claim_scores([a for a, _ in pairs], [b for _, b in pairs], cos, EMBEDDER)
     order = [int(k) for k in np.argsort(-probs, kind="stable")]
     rank = {k: r for r, k in enumerate(order, start=1)}
     expected = {k for k, (a, b) in enumerate(pairs) if any(x in a and y in b for x, y in SEED_EXPECTED)}
@@ -266,7 +265,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--no-cache", action="store_true", help="re-encode the MRPC sentences")
     ap.add_argument("--no-seeds", action="store_true", help="skip the seed-article check")
+    ap.add_argument("--model", default="accurate", choices=["accurate", "fast"],
+                    help="embedding model whose cosines the claim model is fitted on")
     args = ap.parse_args()
+    global EMBEDDER
+    EMBEDDER = args.model
+    model_out = claims.model_path(EMBEDDER)
 
     pairs = read_mrpc(args.data)
     labels = np.array([p.label for p in pairs], dtype=np.int64)
@@ -356,7 +360,7 @@ def main() -> None:
             "pairs_held_out": int(test.sum()),
             "positives_train": int(y_tr.sum()),
             "split": f"held out iff int(sha256('#1 ID<TAB>#2 ID').hexdigest()[:16], 16) % {HOLD_OUT_MODULUS} == 0",
-            "embedder": f"{EMBEDDER} (all-MiniLM-L6-v2), cosine of L2-normalised embeddings",
+            "embedder": f"{EMBEDDER} ({get_spec(EMBEDDER).description}), cosine of L2-normalised embeddings",
             "rarity": f"wordfreq {version('wordfreq')} zipf_frequency(word, 'en')",
             "regularisation": f"L2, C={C_REGULARISATION} on standardised features (scikit-learn lbfgs)",
         },
@@ -372,8 +376,8 @@ def main() -> None:
             "roc_auc": {"cosine_only": round(auc_cos, 4), "combined": round(auc_comb, 4)},
         },
     }
-    MODEL_OUT.write_text(json.dumps(model_json, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {MODEL_OUT.relative_to(ROOT)} (default threshold {default_t:.4f}, strict {strict_t:.4f})")
+    model_out.write_text(json.dumps(model_json, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {model_out.relative_to(ROOT)} (default threshold {default_t:.4f}, strict {strict_t:.4f})")
     claims.model.cache_clear()
 
     if not args.no_seeds:

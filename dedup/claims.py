@@ -345,12 +345,19 @@ def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Seq
 
 @dataclass(frozen=True)
 class ClaimModel:
-    """The stored logistic regression: raw-feature weights, intercept, default operating point."""
+    """The stored logistic regression and its operating points (see ``is_claim``)."""
 
     features: tuple[str, ...]
     weights: np.ndarray
     intercept: float
-    threshold: float
+    threshold: float  # best F1 on the MRPC training part
+    strict_threshold: float = 1.0  # keeps 90% of MRPC training paraphrases: the within-document point
+    anchor_margin: float = 0.0  # down to the point keeping 98%: the band for anchored pairs
+
+
+def model_path(embedder: str = "accurate") -> Path:
+    """Each embedding model has its own claim model: their cosines live on different scales."""
+    return MODEL_PATH if embedder == "accurate" else MODEL_PATH.with_name(f"claim_model_{embedder}.json")
 
 
 def load_model(path: Path | str = MODEL_PATH) -> ClaimModel:
@@ -363,18 +370,21 @@ def load_model(path: Path | str = MODEL_PATH) -> ClaimModel:
             "rerun benchmarks/calibrate.py"
         )
     weights = np.array([data["weights"][name] for name in names], dtype=np.float64)
-    return ClaimModel(names, weights, float(data["intercept"]), float(data["threshold"]))
+    return ClaimModel(
+        names, weights, float(data["intercept"]), float(data["threshold"]),
+        float(data.get("strict_threshold", 1.0)), float(data.get("anchor_margin", 0.0)),
+    )
 
 
-@lru_cache(maxsize=1)
-def model() -> ClaimModel:
-    """The shipped model, read once per process."""
-    return load_model()
+@lru_cache(maxsize=4)
+def model(embedder: str = "accurate") -> ClaimModel:
+    """The shipped claim model for an embedding model, read once per process."""
+    return load_model(model_path(embedder))
 
 
-def default_threshold() -> float:
+def default_threshold(embedder: str = "accurate") -> float:
     """The probability at which a pair is reported as an overlapping claim (chosen on MRPC)."""
-    return model().threshold
+    return model(embedder).threshold
 
 
 def probabilities(features: np.ndarray, claim_model: ClaimModel | None = None) -> np.ndarray:
@@ -432,6 +442,14 @@ def is_claim(
     return anchor >= anchor_rarity and probability >= min_score - anchor_margin
 
 
-def claim_scores(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Probability in [0, 1] that each pair makes the same or an overlapping claim."""
-    return probabilities(features_matrix(texts_a, texts_b, cosines))
+def claim_scores(
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    cosines: Sequence[float] | np.ndarray,
+    embedder: str = "accurate",
+) -> np.ndarray:
+    """Probability in [0, 1] that each pair makes the same or an overlapping claim.
+
+    ``cosines`` must come from ``embedder``, whose own claim model is applied.
+    """
+    return probabilities(features_matrix(texts_a, texts_b, cosines), model(embedder))

@@ -48,8 +48,9 @@ def matching_options(fn):
             help="Embedding model for semantic matching: accurate (MiniLM) or fast (static, distilled from it).",
         ),
         click.option(
-            "--min-score", type=click.FloatRange(0, 1), default=defaults.CLAIM_MIN_SCORE, show_default=True,
-            help="Calibrated probability at which two sentences count as the same claim.",
+            "--min-score", type=click.FloatRange(0, 1), default=None,
+            help="Claim probability at which two sentences count as the same claim "
+            "[default: the model's calibrated point, 0.40 for accurate].",
         ),
         click.option(
             "--min-words", type=click.IntRange(1), default=defaults.MIN_WORDS, show_default=True,

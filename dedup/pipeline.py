@@ -102,10 +102,11 @@ def semantic_matches(
 
     A semantic pair whose wording is near-identical is a repeat found by the
     semantic method (``--methods semantic`` alone still reports repeats as
-    repeats); the rest are claims when the calibrated score reaches
-    ``settings.min_score``.
+    repeats); the rest are claims when ``claims.is_claim`` accepts their
+    calibrated score (see ``settings`` for the operating points).
     """
     from .claims import claim_scores, is_claim, shared_anchor  # loaded only when semantic matching runs
+    from .claims import model as claim_model
 
     chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
     if len(chosen) < 2:
@@ -133,13 +134,17 @@ def semantic_matches(
             [sentences[a].text for a, _, _ in candidates],
             [sentences[b].text for _, b, _ in candidates],
             np.array([c for _, _, c in candidates], dtype=np.float32),
+            settings.model,
         )
+        calibrated = claim_model(settings.model)
+        min_score = calibrated.threshold if settings.min_score is None else settings.min_score
+        within_margin = calibrated.strict_threshold - calibrated.threshold
         for (a, b, _), score in zip(candidates, scores.tolist()):
             anchor = shared_anchor(sentences[a].text, sentences[b].text)
             within = sentences[a].document is sentences[b].document
             if is_claim(
-                score, anchor, settings.min_score, settings.anchor_margin, settings.anchor_rarity,
-                within=within, within_margin=settings.within_margin,
+                score, anchor, min_score, calibrated.anchor_margin, settings.anchor_rarity,
+                within=within, within_margin=within_margin,
             ):
                 claims.append(Match(a, b, round(score, 4), "semantic"))
     return repeats, claims
