@@ -99,6 +99,13 @@ class Embedder:
         directory = verify(spec)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # stderr is for dedup's own warnings
+        try:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+        except ImportError:
+            pass
         try:
             if spec.loader == "sentence-transformers":
                 from sentence_transformers import SentenceTransformer
