@@ -87,7 +87,8 @@ def _load_config(ctx: click.Context, param, value) -> None:
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
     defaults_map = config.as_default_map()
-    ctx.default_map = {"check": defaults_map, "clean": {k: v for k, v in defaults_map.items() if k not in _CHECK_ONLY}}
+    shared = {k: v for k, v in defaults_map.items() if k not in _CHECK_ONLY}
+    ctx.default_map = {"check": defaults_map, "clean": shared, "audit": shared}
     ctx.meta["dedup.config"] = config.path
 
 
@@ -110,7 +111,7 @@ def _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_
         cache=not no_cache,
         methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,
         text_field=text_field, id_field=id_field, include=tuple(include) or defaults.INCLUDE,
-        exclude=tuple(exclude), ignore_patterns=tuple(ignore),
+        exclude=defaults.EXCLUDE + tuple(exclude), ignore_patterns=tuple(ignore),
     )
 
 
@@ -127,7 +128,7 @@ def selection_options(fn):
     """Which files and sentences take part; shared by check and clean."""
     options = [
         click.option("--include", multiple=True, help="Glob of files to read in directories (repeatable; default *.txt *.md *.jsonl)."),
-        click.option("--exclude", multiple=True, help="Glob of files to skip in directories (repeatable)."),
+        click.option("--exclude", multiple=True, help="Glob of files to skip in directories (repeatable; removed.jsonl, the clean log, is always skipped)."),
         click.option(
             "--ignore", multiple=True, callback=_regexes,
             help="Regular expression: matching sentences are never matched, e.g. '^Reporting by' (repeatable).",
@@ -206,6 +207,110 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
         else:
             click.echo(report, nl=False)
         sys.exit(EXIT_FINDINGS if fails(result.findings, fail_on) else EXIT_CLEAN)
+
+    _run(work)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the cleaned copy (must be new or empty, outside the sources).")
+@matching_options
+@input_options
+@selection_options
+@click.option(
+    "--drop", "drop", type=click.Choice(["repeats", "claims"]), default="repeats", show_default=True,
+    help="What to remove: later repeats only, or also later restatements of a claim (needs semantic).",
+)
+@click.option("--drop-docs", is_flag=True, help="Drop whole documents that are near-duplicates of an earlier one.")
+@click.option(
+    "--doc-overlap", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+    help="With --drop-docs: share of a document's sentence characters repeated from one earlier document.",
+)
+@click.option("--force", is_flag=True, help="Write into an existing non-empty OUT (stale temporary files are removed).")
+def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
+          include, exclude, ignore, drop, drop_docs, doc_overlap, force) -> None:
+    """Write a cleaned copy of SOURCES to OUT: later repeats removed, every removal logged.
+
+    The first occurrence of each repeated sentence is kept. OUT mirrors the
+    input tree (JSON Lines stays JSON Lines) and OUT/removed.jsonl lists every
+    removed span with its offsets and the occurrence it repeats. Inputs are
+    never modified. Exit status: 0 done, 2 usage error (e.g. OUT not empty), 3
+    internal error.
+    """
+    from .clean import CleanError, clean as run_clean
+
+    settings = _settings(
+        methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
+    )
+    if drop == "claims" and "semantic" not in settings.methods:
+        click.echo("dedup: warning: --drop claims has no effect without the semantic method", err=True)
+
+    def work():
+        try:
+            report = run_clean(
+                list(sources), out, settings, drop_claims=drop == "claims", drop_docs=drop_docs,
+                force=force, doc_overlap=doc_overlap,
+            )
+        except CleanError as exc:
+            click.echo(f"dedup: error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        _warn(report.problems, quiet)
+        click.echo(
+            f"dedup: wrote {len(report.files_written)} file(s) to {report.out}: removed {report.spans_removed} "
+            f"repeated sentence(s), dropped {report.documents_dropped} document(s), copied "
+            f"{len(report.files_copied)} file(s) unchanged; log: {report.removed_log}",
+            err=True,
+        )
+        sys.exit(EXIT_CLEAN)
+
+    _run(work)
+
+
+@main.command()
+@click.argument("drafts", nargs=-1, required=True)
+@click.option("--against", "sources", multiple=True, required=True, help="Source path (wire copy, press releases): file, directory or .jsonl (repeatable).")
+@matching_options
+@input_options
+@selection_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
+    help="table: one row per draft; json: shares and sentences; html: side-by-side page (use -o).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+@click.option(
+    "--max-unattributed", type=click.FloatRange(0, 1), default=None,
+    help="Exit 1 when a draft's unattributed reuse share is above this (e.g. 0.3).",
+)
+def audit(drafts, sources, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
+          include, exclude, ignore, fmt, output, max_unattributed) -> None:
+    """Report how much of each draft in DRAFTS comes from the --against sources, and which sentences.
+
+    Reuse share = characters of draft sentences that repeat or restate a
+    source sentence / characters of the draft's matchable sentences, split
+    into attributed ("..., Reuters reported") and unattributed reuse. Exit
+    status: 0 done (or all drafts within --max-unattributed), 1 a draft over
+    it, 2 usage error, 3 internal error.
+    """
+    from .audit import audit as run_audit
+    from .audit import over_limit
+    from .report.audit_table import render as render_audit
+
+    settings = _settings(
+        methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
+    )
+
+    def work():
+        result = run_audit(drafts, sources, settings)
+        _warn(result.problems, quiet)
+        if not result.documents:
+            click.echo("dedup: error: no readable drafts in the given paths", err=True)
+            sys.exit(EXIT_USAGE)
+        report = render_audit(result, fmt)
+        if output:
+            Path(output).write_text(report, encoding="utf-8")
+        else:
+            click.echo(report, nl=False)
+        sys.exit(EXIT_FINDINGS if over_limit(result, max_unattributed) else EXIT_CLEAN)
 
     _run(work)
 

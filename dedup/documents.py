@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .core import Document, Problem
-from .settings import INCLUDE, JSONL_SUFFIXES, Settings
+from .settings import EXCLUDE, INCLUDE, JSONL_SUFFIXES, Settings
 
 STDIN = "-"
 _BINARY_SNIFF_BYTES = 8192
@@ -56,7 +56,7 @@ def iter_input_files(
     paths: Iterable[str | os.PathLike],
     problems: list[Problem],
     include: Sequence[str] = INCLUDE,
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str] = EXCLUDE,
 ) -> Iterator[Path | str]:
     """Expand directories (recursively, sorted, hidden entries skipped) into files.
 

@@ -145,7 +145,16 @@ def get_spec(name: str) -> ModelSpec:
     return spec
 
 
-@lru_cache(maxsize=4)
 def load_embedder(name: str) -> Embedder:
-    """The embedder for a model name (``accurate`` or ``fast``), loaded once per process."""
+    """The embedder for a model name (``accurate`` or ``fast``), loaded once per process and location.
+
+    Keyed by the model's directory too, so pointing ``DEDUP_MODELS_DIR``
+    elsewhere loads (and checksums) that copy instead of reusing the old one.
+    """
+    spec = get_spec(name)
+    return _load(spec.name, str(spec.directory()))
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, directory: str) -> Embedder:
     return Embedder(get_spec(name))

@@ -71,6 +71,9 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl",)
 INCLUDE = ("*.txt", "*.md", "*.jsonl")
+# Always skipped inside directories: the removal log `dedup clean` writes, so that
+# checking a cleaned corpus does not read back the sentences it removed.
+EXCLUDE = ("removed.jsonl",)
 
 # Fail levels for CI, lowest first: a run fails on findings at or above the level.
 # A claim is a lead for an editor, a repeat is a defect, a conflicting detail
@@ -100,7 +103,7 @@ class Settings:
     include: tuple[str, ...] = INCLUDE
     cache: bool = True  # embeddings cached on disk by content hash and model (dedup/cache.py)
     cache_dir: str | None = None
-    exclude: tuple[str, ...] = field(default=())
+    exclude: tuple[str, ...] = EXCLUDE
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]

@@ -101,3 +101,23 @@ def test_help_documents_every_option():
     out = run("check", "--help").output
     for option in ("--methods", "--model", "--min-score", "--min-words", "--format", "--text-field", "--quiet"):
         assert option in out
+
+
+def test_clean_command_end_to_end(tmp_path):
+    src = tmp_path / "seeds"
+    shutil.copytree(SEEDS, src)
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    out = tmp_path / "out"
+    result = run("clean", str(src), "-o", str(out), *LEXICAL)
+    assert result.exit_code == 0, result.output
+    assert "removed 1 repeated sentence(s)" in result.stderr
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before  # inputs untouched
+    cleaned = (out / SEED_A.name).read_text(encoding="utf-8")
+    assert cleaned.count("The relationship has blossomed under Rouhani") == 1
+    (entry,) = [json.loads(line) for line in (out / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert entry["text"].startswith("The relationship has blossomed") and entry["kept"]["start"] < entry["start"]
+    # A second run into the same OUT is refused (exit 2) unless --force; the cleaned copy checks clean.
+    assert run("clean", str(src), "-o", str(out), *LEXICAL).exit_code == 2
+    assert run("clean", str(src), "-o", str(out), *LEXICAL, "--force").exit_code == 0
+    assert run("check", str(out), *LEXICAL).exit_code == 0  # removed.jsonl is not read back
+    assert run("clean", str(src), "-o", str(src / "inside"), *LEXICAL).exit_code == 2

@@ -1,0 +1,572 @@
+"""Write a cleaned copy of a corpus: later repeats taken out, every removal logged.
+
+``clean(sources, out)`` reads the sources as ``check`` does, runs the checker
+once over all of them, and writes ``out`` as a mirror of the inputs:
+
+* **Layout.**  Each input file goes to ``out/<path relative to the source it
+  came from>``; a file given directly goes to ``out/<its name>``.  Only the
+  files dedup reads are mirrored (``--include``/``--exclude`` apply).  Two
+  inputs that would land on one output path, or an input named
+  ``removed.jsonl`` at the top of a source, are refused (``CleanError``)
+  before anything is written: clean their common parent instead.
+
+* **What is removed.**  For every repeat finding (and every claim finding
+  with ``drop_claims``) the first occurrence in reading order is kept and
+  every later one is removed, each sentence once even when it is in several
+  findings (a repeat finding wins over a claim finding).  The occurrence
+  logged as ``kept`` is always one that survives in the output: when the
+  first occurrence of a repeat is itself dropped as a claim, its repeats
+  point at the claim's kept sentence (reason ``claim``).
+
+* **Whole documents** (``drop_docs``).  Documents are visited in reading
+  order.  A document is a near-duplicate of an earlier *surviving* document E
+  when at least ``doc_overlap`` of the characters of its eligible sentences
+  (long enough to be matched, not ignored) are in repeat findings whose first
+  surviving occurrence is in E, one document, not the sum over several.  It
+  is dropped whole (a text file is not written, a JSON Lines record's line is
+  left out) and logged as one entry, ``reason: "document"``, ``start`` 0,
+  ``end`` its length, with E as ``kept`` and the ``overlap`` found.  Claims
+  never make a document a duplicate: only copied wording does.  Sentence
+  removal then runs over the surviving documents only, so a sentence whose
+  first occurrence was in a dropped document is kept at its next occurrence.
+
+* **Joins.**  A removed sentence goes with one of the whitespace runs around
+  it: the smaller one (fewer line breaks, then shorter; the following one on
+  a tie), so a sentence alone on its line takes its line with it, and
+  ``A. B.\\n\\nC.`` loses `` B.`` and keeps its paragraph break.  Removed
+  sentences separated only by whitespace are taken out as one block.  The
+  whitespace removed is logged (``space_before``, ``space_after``), so
+  ``restore`` rebuilds the original text exactly.
+
+* **Encodings and formats.**  A text file is written in the encoding it was
+  decoded from (a UTF-8 BOM is kept), so every byte outside the removals is
+  unchanged; a file with nothing removed is copied byte for byte.  In JSON
+  Lines only the text field of a record with removals is rewritten (the
+  record is re-serialized, every other field kept); every other line,
+  including lines skipped as unreadable, is copied unchanged.  Files nothing
+  could be read from (binary, empty, too big, no usable record) are copied
+  unchanged and reported; data is never lost.
+
+* **removed.jsonl.**  One line per removal: ``path`` (the input), ``record``
+  and ``id`` (JSON Lines), ``output`` (path inside ``out``), ``start`` and
+  ``end`` (character offsets into the original decoded text, of the text
+  field for JSON Lines), ``text``, ``space_before``, ``space_after``,
+  ``reason`` (``repeat``, ``claim`` or ``document``) and ``kept`` (``path``,
+  ``record``, ``id``, ``start``, ``end``, ``text``).  It is written last: its
+  presence marks a complete run.
+
+* **Safety.**  Inputs are only read.  ``out`` may not be inside a source nor
+  contain one, may not be a file, and must be empty unless ``force``.  Every
+  file is written to a temporary ``.dedup-tmp-*`` file in its target
+  directory, fsynced and renamed over the target, so a run killed at any
+  point leaves some complete files (and maybe temporaries, removed by the
+  next ``force`` run) but never a partial file under a real name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import json
+import os
+import re
+import secrets
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from .core import Document, Finding, Problem, Sentence
+from .documents import STDIN, decode, iter_input_files, read_documents
+from .pipeline import check_documents, is_eligible
+from .settings import JSONL_SUFFIXES, Settings
+
+REMOVED_LOG = "removed.jsonl"
+TMP_PREFIX = ".dedup-tmp-"
+DOC_OVERLAP = 0.8
+
+
+class CleanError(ValueError):
+    """A clean that was refused before anything was written (the CLI exits 2)."""
+
+
+@dataclass
+class CleanReport:
+    """What a clean wrote.  Paths in the lists are relative to ``out``, in input order."""
+
+    out: str
+    files_written: list[str] = field(default_factory=list)  # every file written, cleaned or copied
+    files_copied: list[str] = field(default_factory=list)  # copied unchanged: nothing in them could be cleaned
+    files_dropped: list[str] = field(default_factory=list)  # text files dropped whole as near-duplicates
+    documents_dropped: int = 0
+    spans_removed: int = 0  # sentences removed (dropped documents not counted)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def removed_log(self) -> str:
+        return os.path.join(self.out, REMOVED_LOG)
+
+
+@dataclass
+class _Input:
+    path: Path
+    output: str  # posix path relative to out
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _inside(child: str, parent: str) -> bool:
+    return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
+
+
+def _plan(sources: Sequence[str], out: str, settings: Settings, force: bool) -> tuple[list[_Input], list[Problem]]:
+    """Check the request and list the inputs with their output paths; raise CleanError on refusal."""
+    if not sources:
+        raise CleanError("no sources given")
+    out_real = os.path.realpath(out)
+    for source in sources:
+        if str(source) == STDIN:
+            raise CleanError("cannot clean standard input: give files or directories")
+        if not os.path.exists(source):
+            raise CleanError(f"{source}: no such file or directory")
+        real = os.path.realpath(source)
+        if os.path.isdir(source) and _inside(out_real, real):
+            raise CleanError(f"output directory {out} is inside source {source}; choose an OUT outside the inputs")
+        if _inside(real, out_real):
+            raise CleanError(f"source {source} is inside the output directory {out}")
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise CleanError(f"{out} exists and is not a directory")
+    if os.path.isdir(out) and not force:
+        with os.scandir(out) as entries:
+            if any(True for _ in entries):
+                raise CleanError(f"output directory {out} is not empty (use --force to write into it)")
+
+    problems: list[Problem] = []
+    inputs: list[_Input] = []
+    by_real: dict[str, Path] = {}
+    by_output: dict[str, Path] = {}
+    for source in sources:
+        root = Path(source)
+        for item in iter_input_files([root], problems, settings.include, settings.exclude):
+            assert isinstance(item, Path)
+            real = os.path.realpath(item)
+            if real in by_real:
+                problems.append(Problem(str(item), f"same file as {by_real[real]}; read once"))
+                continue
+            output = item.relative_to(root).as_posix() if root.is_dir() else item.name
+            if output == REMOVED_LOG:
+                raise CleanError(f"{item} would overwrite the removal log {os.path.join(out, REMOVED_LOG)}")
+            if output in by_output:
+                raise CleanError(
+                    f"{by_output[output]} and {item} would both be written to {os.path.join(out, output)}; "
+                    "clean their common parent directory instead"
+                )
+            by_real[real] = item
+            by_output[output] = item
+            inputs.append(_Input(item, output))
+    return inputs, problems
+
+
+# --------------------------------------------------------------------------- deciding
+
+
+@dataclass
+class _Removal:
+    sentence: Sentence
+    reason: str
+    kept: Sentence
+
+
+def _drop_documents(
+    documents: Sequence[Document],
+    sentences_by_doc: dict[int, list[Sentence]],
+    repeat_of: dict[int, Finding],
+    eligible: Callable[[Sentence], bool],
+    doc_overlap: float,
+) -> dict[int, tuple[Document, float]]:
+    """id(document) → (earlier surviving document it nearly duplicates, overlap)."""
+    rank = {id(d): i for i, d in enumerate(documents)}
+    by_id = {id(d): d for d in documents}
+    first_kept: dict[int, Sentence] = {}  # id(finding) → first occurrence in a surviving document
+    dropped: dict[int, tuple[Document, float]] = {}
+    for document in documents:
+        sentences = sentences_by_doc.get(id(document), [])
+        total = 0
+        shared: Counter[int] = Counter()
+        for s in sentences:
+            if not eligible(s):
+                continue
+            total += s.end - s.start
+            finding = repeat_of.get(s.index)
+            kept = first_kept.get(id(finding)) if finding is not None else None
+            if kept is not None:
+                shared[id(kept.document)] += s.end - s.start
+        if total and shared:
+            best, chars = max(shared.items(), key=lambda kv: (kv[1], -rank[kv[0]]))
+            if chars / total >= doc_overlap:
+                dropped[id(document)] = (by_id[best], round(chars / total, 4))
+                continue
+        for s in sentences:
+            finding = repeat_of.get(s.index)
+            if finding is not None:
+                first_kept.setdefault(id(finding), s)
+    return dropped
+
+
+def _sentence_removals(findings: Iterable[Finding], dropped: dict[int, tuple[Document, float]]) -> dict[int, _Removal]:
+    """sentence index → removal; findings are taken in order, the first to claim a sentence wins."""
+    removals: dict[int, _Removal] = {}
+    for finding in findings:
+        surviving = [o for o in finding.occurrences if id(o.document) not in dropped]
+        for other in surviving[1:]:
+            if other.index not in removals:
+                removals[other.index] = _Removal(other, finding.kind, surviving[0])
+    # A kept sentence may itself be removed (the first of a repeat, dropped as a claim):
+    # point at what really survives.  Kept sentences come earlier in reading order, so this ends.
+    for removal in removals.values():
+        while removal.kept.index in removals:
+            further = removals[removal.kept.index]
+            removal.kept = further.kept
+            if further.reason == "claim":
+                removal.reason = "claim"
+    return removals
+
+
+# --------------------------------------------------------------------------- text surgery
+
+
+def _newline_weight(space: str) -> tuple[int, int]:
+    return space.count("\n") + space.count("\r") - space.count("\r\n"), len(space)
+
+
+def cut_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges actually cut for ``spans`` (sorted, disjoint): each span with its share of whitespace.
+
+    Spans separated only by whitespace form one block; a block goes with the
+    smaller of the whitespace runs around it (see the module docstring), and
+    the whitespace between spans of a block goes with the span before it.
+    Returns one ``(cut_start, cut_end)`` per span, in order.
+    """
+    spans = sorted(spans)
+    cuts: list[tuple[int, int]] = []
+    i = 0
+    n = len(text)
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and not text[spans[j][1] : spans[j + 1][0]].strip():
+            j += 1
+        block_start, block_end = spans[i][0], spans[j][1]
+        before = block_start
+        while before > 0 and text[before - 1].isspace():
+            before -= 1
+        after = block_end
+        while after < n and text[after].isspace():
+            after += 1
+        at_start, at_end = before == 0, after == n
+        if at_start and at_end:
+            cut = (block_start, block_end)
+        elif at_start:
+            cut = (block_start, after)
+        elif at_end:
+            cut = (before, block_end)
+        elif _newline_weight(text[before:block_start]) < _newline_weight(text[block_end:after]):
+            cut = (before, block_end)
+        else:
+            cut = (block_start, after)
+        for k in range(i, j + 1):
+            start = cut[0] if k == i else spans[k][0]
+            end = cut[1] if k == j else spans[k + 1][0]
+            cuts.append((start, end))
+        i = j + 1
+    return cuts
+
+
+def apply_cuts(text: str, cuts: Sequence[tuple[int, int]]) -> str:
+    parts, pos = [], 0
+    for start, end in sorted(cuts):
+        parts.append(text[pos:start])
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def restore(cleaned: str, removed: Iterable[dict]) -> str:
+    """The original text of one document from its cleaned text and its ``removed.jsonl`` entries.
+
+    Exact: each entry's ``space_before + text + space_after`` goes back where it was cut.
+    A dropped document's entry (``reason: "document"``) restores it from ``""``.
+    """
+    parts, pos, shift = [], 0, 0
+    for entry in sorted(removed, key=lambda e: e["start"]):
+        before, after = entry.get("space_before", ""), entry.get("space_after", "")
+        at = entry["start"] - len(before) - shift
+        parts.append(cleaned[pos:at])
+        piece = before + entry["text"] + after
+        parts.append(piece)
+        pos = at
+        shift += len(piece)
+    parts.append(cleaned[pos:])
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a temporary file beside ``target``, fsync it, rename it over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        tmp = target.parent / f"{TMP_PREFIX}{secrets.token_hex(8)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # permissions from the umask
+        except FileExistsError:
+            continue
+        break
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    _write_atomic(target, lambda handle: handle.write(data))
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    with open(source, "rb") as src:
+        _write_atomic(target, lambda handle: shutil.copyfileobj(src, handle, 1 << 20))
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    for root, _dirs, files in os.walk(out):
+        for name in files:
+            if name.startswith(TMP_PREFIX):
+                try:
+                    os.unlink(os.path.join(root, name))
+                except OSError:
+                    pass
+
+
+# JSON allows these raw inside strings, but str.splitlines (how JSON Lines are read) breaks lines at them.
+_LINE_BREAKERS = re.compile("[\x85\u2028\u2029]")
+
+
+def _dump_record(record, encoding: str) -> str:
+    line = json.dumps(record, ensure_ascii=False)
+    line = _LINE_BREAKERS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    try:
+        line.encode(encoding)
+    except UnicodeEncodeError:  # escaped in the input, not representable raw in its encoding
+        line = json.dumps(record, ensure_ascii=True)
+    return line
+
+
+def _location(document: Document) -> dict:
+    out: dict = {"path": document.path}
+    if document.record is not None:
+        out["record"] = document.record
+    if document.id is not None:
+        out["id"] = document.id
+    return out
+
+
+class _Changed(Exception):
+    """An input no longer holds the text that was checked."""
+
+
+def _encode(text: str, encoding: str, raw: bytes) -> bytes:
+    bom = codecs.BOM_UTF8 if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8) else b""
+    return bom + text.encode(encoding)
+
+
+def _clean_text_file(raw: bytes, document: Document, cleaned: str | None) -> bytes:
+    text, encoding = decode(raw)
+    if text != document.text:
+        raise _Changed
+    return raw if cleaned is None else _encode(cleaned, encoding, raw)
+
+
+def _clean_jsonl_file(
+    raw: bytes, documents: Sequence[Document], cleaned: dict[int, str | None], dropped: set[int], settings: Settings
+) -> bytes:
+    """Rewrite the records with removals, leave out dropped records, copy every other line as it was."""
+    text, encoding = decode(raw)
+    by_record = {d.record: d for d in documents}
+    lines = text.splitlines(keepends=True)
+    parts = []
+    for number, line in enumerate(lines, start=1):
+        document = by_record.get(number)
+        if document is None:
+            parts.append(line)
+            continue
+        body = line.splitlines()[0]
+        try:
+            record = json.loads(body)
+        except json.JSONDecodeError:
+            raise _Changed from None
+        if not isinstance(record, dict) or record.get(settings.text_field) != document.text:
+            raise _Changed
+        if id(document) in dropped:
+            continue
+        new_text = cleaned.get(id(document))
+        if new_text is None:
+            parts.append(line)
+            continue
+        record[settings.text_field] = new_text
+        parts.append(_dump_record(record, encoding) + line[len(body) :])
+    if len(lines) < max(by_record, default=0):
+        raise _Changed
+    return _encode("".join(parts), encoding, raw)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def clean(
+    sources: Sequence[str | os.PathLike],
+    out: str | os.PathLike,
+    settings: Settings | None = None,
+    *,
+    drop_claims: bool = False,
+    drop_docs: bool = False,
+    force: bool = False,
+    doc_overlap: float = DOC_OVERLAP,
+) -> CleanReport:
+    """Write a cleaned copy of ``sources`` to ``out`` and the removal log ``out/removed.jsonl``.
+
+    Raises ``CleanError`` (nothing written) when the request is refused; input
+    problems are returned in the report, as ``check`` does.
+    """
+    settings = settings or Settings()
+    if not 0.0 < doc_overlap <= 1.0:
+        raise CleanError(f"doc_overlap must be in (0, 1], got {doc_overlap}")
+    sources = [os.fspath(s) for s in sources]
+    out = os.fspath(out)
+    inputs, problems = _plan(sources, out, settings, force)
+
+    documents, read_problems = read_documents([i.path for i in inputs], settings)
+    problems.extend(read_problems)
+    result = check_documents(documents, settings)
+
+    sentences_by_doc: dict[int, list[Sentence]] = defaultdict(list)
+    for s in result.sentences:
+        sentences_by_doc[id(s.document)].append(s)
+    repeats = [f for f in result.findings if f.kind == "repeat"]
+    claims = [f for f in result.findings if f.kind == "claim"] if drop_claims else []
+    dropped: dict[int, tuple[Document, float]] = {}
+    if drop_docs:
+        repeat_of = {o.index: f for f in repeats for o in f.occurrences}
+        ignore = [re.compile(p) for p in settings.ignore_patterns]
+        dropped = _drop_documents(
+            documents, sentences_by_doc, repeat_of, lambda s: is_eligible(s, settings, ignore), doc_overlap
+        )
+    removals = _sentence_removals([*repeats, *claims], dropped)
+
+    # Per document: the cleaned text (None when nothing is removed) and its log entries.
+    removals_by_doc: dict[int, list[_Removal]] = defaultdict(list)
+    for removal in removals.values():
+        removals_by_doc[id(removal.sentence.document)].append(removal)
+    cleaned: dict[int, str | None] = {}
+    entries: dict[int, list[dict]] = {}
+    output_of = {str(i.path): i.output for i in inputs}
+    for document in documents:
+        output = output_of[document.path]
+        if id(document) in dropped:
+            earlier, overlap = dropped[id(document)]
+            entries[id(document)] = [{
+                **_location(document), "output": output, "start": 0, "end": len(document.text),
+                "text": document.text, "space_before": "", "space_after": "", "reason": "document",
+                "overlap": overlap,
+                "kept": {**_location(earlier), "start": 0, "end": len(earlier.text), "text": earlier.text},
+            }]
+            cleaned[id(document)] = None
+            continue
+        mine = sorted(removals_by_doc.get(id(document), []), key=lambda r: r.sentence.start)
+        if not mine:
+            cleaned[id(document)] = None
+            entries[id(document)] = []
+            continue
+        cuts = cut_spans(document.text, [(r.sentence.start, r.sentence.end) for r in mine])
+        logged = []
+        for removal, (cut_start, cut_end) in zip(mine, cuts):
+            s, k = removal.sentence, removal.kept
+            logged.append({
+                **_location(document), "output": output, "start": s.start, "end": s.end, "text": s.text,
+                "space_before": document.text[cut_start : s.start], "space_after": document.text[s.end : cut_end],
+                "reason": removal.reason,
+                "kept": {**_location(k.document), "start": k.start, "end": k.end, "text": k.text},
+            })
+        new_text = apply_cuts(document.text, cuts)
+        if restore(new_text, logged) != document.text:  # the log must always undo the clean
+            raise RuntimeError(f"internal error: removals in {document.name} would not restore")
+        cleaned[id(document)] = new_text
+        entries[id(document)] = logged
+
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if force:
+        _remove_stale_temporaries(out_dir)
+    report = CleanReport(out=out, problems=problems)
+    docs_by_path: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        docs_by_path[document.path].append(document)
+    log_lines: list[str] = []
+    dropped_ids = set(dropped)
+    for item in inputs:
+        target = out_dir / item.output
+        mine = docs_by_path.get(str(item.path), [])
+        try:
+            if not mine:
+                _copy_file(item.path, target)
+                report.files_copied.append(item.output)
+                report.files_written.append(item.output)
+                problems.append(Problem(str(item.path), f"copied unchanged to {target}"))
+                continue
+            raw = item.path.read_bytes()
+            try:
+                if item.path.name.endswith(JSONL_SUFFIXES):
+                    data = _clean_jsonl_file(raw, mine, cleaned, dropped_ids, settings)
+                else:
+                    (document,) = mine
+                    if id(document) in dropped:
+                        if target.exists() or target.is_symlink():
+                            target.unlink()  # a stale copy from an earlier run into this OUT
+                        report.files_dropped.append(item.output)
+                        report.documents_dropped += 1
+                        log_lines.extend(json.dumps(e, ensure_ascii=False) for e in entries[id(document)])
+                        continue
+                    data = _clean_text_file(raw, document, cleaned[id(document)])
+            except _Changed:
+                problems.append(Problem(str(item.path), "changed during the run; copied unchanged, nothing removed"))
+                _write_bytes(target, raw)
+                report.files_copied.append(item.output)
+                report.files_written.append(item.output)
+                continue
+            _write_bytes(target, data)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                raise  # the output is unusable: stop rather than warn 500 times
+            problems.append(Problem(str(item.path), f"not written: {exc.strerror or exc}"))
+            continue
+        report.files_written.append(item.output)
+        for document in mine:
+            logged = entries[id(document)]
+            if id(document) in dropped:
+                report.documents_dropped += 1
+            else:
+                report.spans_removed += len(logged)
+            log_lines.extend(json.dumps(e, ensure_ascii=False) for e in logged)
+
+    _write_bytes(out_dir / REMOVED_LOG, "".join(line + "\n" for line in log_lines).encode("utf-8"))
+    return report
