@@ -39,7 +39,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GOLD = ROOT.parent / "shared" / "eval" / "gum_news" / "gum_news_sentences.jsonl"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.segment_eval import DEFAULT_GOLD, load_gold, score  # noqa: E402
 
 Span = tuple[int, int]
 Splitter = Callable[[str], list[Span]]
@@ -227,28 +229,7 @@ CANDIDATES: list[tuple[str, Callable[[], Splitter]]] = [
 
 # --------------------------------------------------------------------------- scoring
 
-def load_gold(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def score(articles: list[dict], split: Splitter) -> dict:
-    tp = fp = fn = exact = total = 0
-    for art in articles:
-        text = art["text"]
-        gold = [tuple(s) for s in art["sentences"]]
-        pred = split(text)
-        text_end = len(text.rstrip())
-        gold_ends = {e for _, e in gold if e < text_end}
-        pred_ends = {e for _, e in pred if e < text_end}
-        tp += len(gold_ends & pred_ends)
-        fp += len(pred_ends - gold_ends)
-        fn += len(gold_ends - pred_ends)
-        exact += len(set(gold) & set(pred))
-        total += len(gold)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0,
-            "exact": exact / total, "gold": total}
+# Scoring is benchmarks/segment_eval.py's, so dedup's splitter and the candidates are measured alike.
 
 
 def timing(articles: list[dict], split: Splitter, runs: int = 3) -> float:
@@ -293,7 +274,7 @@ def main(argv: list[str]) -> int:
             misses = MappingStats.misses
             secs = timing(articles, fn)
             note = f"  ({misses} strings not found verbatim)" if misses else ""
-            print(f"{name:<11} {mode:<6} {m['P']:6.3f} {m['R']:6.3f} {m['F1']:6.3f} {m['exact']:6.3f} "
+            print(f"{name:<11} {mode:<6} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['exact']:6.3f} "
                   f"{1000 * secs / len(articles):8.2f} {n_gold / secs:8.0f}{note}")
 
     print("\nhard cases (expected sentence count; the split shown with ' | ', ⏎ = newline)")

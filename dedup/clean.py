@@ -81,6 +81,7 @@ from typing import IO
 from .core import Document, Finding, Problem, Sentence
 from .documents import STDIN, decode, iter_input_files, read_documents
 from .pipeline import check_documents, is_eligible
+from .report.json_report import document_ref
 from .settings import JSONL_SUFFIXES, Settings
 
 REMOVED_LOG = "removed.jsonl"
@@ -372,15 +373,6 @@ def _dump_record(record, encoding: str) -> str:
     return line
 
 
-def _location(document: Document) -> dict:
-    out: dict = {"path": document.path}
-    if document.record is not None:
-        out["record"] = document.record
-    if document.id is not None:
-        out["id"] = document.id
-    return out
-
-
 class _Changed(Exception):
     """An input no longer holds the text that was checked."""
 
@@ -485,10 +477,10 @@ def clean(
         if id(document) in dropped:
             earlier, overlap = dropped[id(document)]
             entries[id(document)] = [{
-                **_location(document), "output": output, "start": 0, "end": len(document.text),
+                **document_ref(document), "output": output, "start": 0, "end": len(document.text),
                 "text": document.text, "space_before": "", "space_after": "", "reason": "document",
                 "overlap": overlap,
-                "kept": {**_location(earlier), "start": 0, "end": len(earlier.text), "text": earlier.text},
+                "kept": {**document_ref(earlier), "start": 0, "end": len(earlier.text), "text": earlier.text},
             }]
             cleaned[id(document)] = None
             continue
@@ -502,10 +494,10 @@ def clean(
         for removal, (cut_start, cut_end) in zip(mine, cuts):
             s, k = removal.sentence, removal.kept
             logged.append({
-                **_location(document), "output": output, "start": s.start, "end": s.end, "text": s.text,
+                **document_ref(document), "output": output, "start": s.start, "end": s.end, "text": s.text,
                 "space_before": document.text[cut_start : s.start], "space_after": document.text[s.end : cut_end],
                 "reason": removal.reason,
-                "kept": {**_location(k.document), "start": k.start, "end": k.end, "text": k.text},
+                "kept": {**document_ref(k.document), "start": k.start, "end": k.end, "text": k.text},
             })
         new_text = apply_cuts(document.text, cuts)
         if restore(new_text, logged) != document.text:  # the log must always undo the clean

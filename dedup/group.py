@@ -83,13 +83,9 @@ def group_findings(
         conflicts: list[Conflict] = []
         if conflicts_of is not None and methods != ["exact"]:
             first = occurrences[0]
-            seen = set()
-            for other in occurrences[1:]:
-                if other.normalized != first.normalized:
-                    for c in conflicts_of(first, other):
-                        if c not in seen:
-                            seen.add(c)
-                            conflicts.append(c)
+            conflicts = _conflicts(
+                conflicts_of, [(first, other) for other in occurrences[1:] if other.normalized != first.normalized]
+            )
         findings.append(
             Finding(
                 kind="repeat",
@@ -107,6 +103,16 @@ def group_findings(
 
 
 _METHOD_ORDER = ["exact", "fuzzy", "semantic"]
+
+
+def _conflicts(conflicts_of, pairs) -> list[Conflict]:
+    """Conflicting details over pairs of occurrences, each listed once, in order of discovery."""
+    found: list[Conflict] = []
+    for a, b in pairs:
+        for c in conflicts_of(a, b):
+            if c not in found:
+                found.append(c)
+    return found
 
 
 def _claim_findings(sentences, claim_matches, uf, members, doc_rank, conflicts_of) -> list[Finding]:
@@ -136,10 +142,7 @@ def _claim_findings(sentences, claim_matches, uf, members, doc_rank, conflicts_o
         links = [neighbours[rep][node] for node in group]
         conflicts: list[Conflict] = []
         if conflicts_of is not None:
-            for node in group:
-                for c in conflicts_of(sentences[rep], sentences[node]):
-                    if c not in conflicts:
-                        conflicts.append(c)
+            conflicts = _conflicts(conflicts_of, [(sentences[rep], sentences[node]) for node in group])
         findings.append(
             Finding(
                 kind="claim",

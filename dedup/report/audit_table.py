@@ -26,6 +26,7 @@ from tabulate import tabulate
 
 from ..audit import AuditResult, DraftAudit, Reuse
 from ..core import Document, Sentence
+from .json_report import document_ref
 
 SCHEMA_VERSION = 1
 TOP_SOURCES = 3
@@ -33,15 +34,6 @@ TOP_SOURCES = 3
 
 def _percent(share: float) -> str:
     return f"{100 * share:.1f}%"
-
-
-def _doc_keys(document: Document) -> dict:
-    out: dict = {"path": document.path}
-    if document.record is not None:
-        out["record"] = document.record
-    if document.id is not None:
-        out["id"] = document.id
-    return out
 
 
 def _span(sentence: Sentence) -> dict:
@@ -57,14 +49,14 @@ def _reuse_dict(r: Reuse) -> dict:
         "score": r.score,
         "attributed": r.attributed,
         "attribution": r.attribution,
-        "source": {**_doc_keys(r.source.document), **_span(r.source)},
+        "source": {**document_ref(r.source.document), **_span(r.source)},
         "conflicts": [{"type": c.type, "source": c.a, "draft": c.b} for c in r.conflicts],
     }
 
 
 def draft_dict(draft: DraftAudit) -> dict:
     return {
-        **_doc_keys(draft.document),
+        **document_ref(draft.document),
         "reuse": round(draft.reuse, 4),
         "attributed": round(draft.attributed, 4),
         "unattributed": round(draft.unattributed, 4),
@@ -73,7 +65,7 @@ def draft_dict(draft: DraftAudit) -> dict:
         "sentence_count": len(draft.sentences),
         "reused_count": len(draft.reused),
         "sources": [
-            {**_doc_keys(s.document), "share": round(s.share, 4), "chars": s.chars, "sentences": s.sentences}
+            {**document_ref(s.document), "share": round(s.share, 4), "chars": s.chars, "sentences": s.sentences}
             for s in draft.sources
         ],
         "sentences": [_reuse_dict(r) for r in draft.reused],

@@ -22,20 +22,22 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(payload).hexdigest()[:16]
 
 
+def document_ref(document: Document) -> dict:
+    """The keys that name a document: ``path``, plus ``record`` and ``id`` for JSON Lines records."""
+    out: dict = {"path": document.path}
+    if document.record is not None:
+        out["record"] = document.record
+    if document.id is not None:
+        out["id"] = document.id
+    return out
+
+
 def occurrence_dict(sentence: Sentence) -> dict:
     line, column = sentence.document.line_col(sentence.start)
-    out = {
-        "path": sentence.document.path,
-        "line": line,
-        "column": column,
-        "start": sentence.start,
-        "end": sentence.end,
-        "text": sentence.text,
-    }
-    if sentence.document.record is not None:
-        out["record"] = sentence.document.record
-    if sentence.document.id is not None:
-        out["id"] = sentence.document.id
+    ref = document_ref(sentence.document)
+    out = {"path": ref.pop("path"), "line": line, "column": column, "start": sentence.start, "end": sentence.end,
+           "text": sentence.text}
+    out.update(ref)
     return out
 
 
@@ -52,11 +54,9 @@ def finding_dict(finding: Finding) -> dict:
 
 
 def document_dict(document: Document, sentence_count: int) -> dict:
-    out = {"path": document.path, "sentences": sentence_count, "encoding": document.encoding}
-    if document.record is not None:
-        out["record"] = document.record
-    if document.id is not None:
-        out["id"] = document.id
+    ref = document_ref(document)
+    out = {"path": ref.pop("path"), "sentences": sentence_count, "encoding": document.encoding}
+    out.update(ref)
     return out
 
 
