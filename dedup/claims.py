@@ -417,8 +417,8 @@ def is_claim(
     anchor_margin: float,
     anchor_rarity: float,
     *,
-    within: bool = False,
-    within_margin: float = 0.0,
+    strict: bool = False,
+    strict_margin: float = 0.0,
 ) -> bool:
     """The claim decision: the calibrated point, or a looser band for anchored pairs.
 
@@ -429,14 +429,14 @@ def is_claim(
     ``min_score - anchor_margin`` (the margin is the distance, on MRPC, from
     the best-F1 point to the point keeping 98% of paraphrases).
 
-    Two sentences of one article are held to a stricter point
-    (``min_score + within_margin``) and get no anchored band: an article
-    restates its own subject all the time, and its names recur in every
-    paragraph, so inside one document neither topical closeness nor a shared
-    name says "same claim" as surely as across documents.
+    ``strict`` pairs are held to ``min_score + strict_margin`` with no
+    anchored band.  The pipeline asks for it in the two places where MRPC's
+    same-story setting does not hold and closeness says less: two sentences of
+    one article (an article restates its subject and repeats its names in every
+    paragraph) and two sentences of articles about different stories.
     """
-    if within:
-        return probability >= min_score + within_margin
+    if strict:
+        return probability >= min_score + strict_margin
     if probability >= min_score:
         return True
     return anchor >= anchor_rarity and probability >= min_score - anchor_margin

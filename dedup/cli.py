@@ -20,6 +20,7 @@ from .baseline import BaselineError, apply_baseline, fails, load_baseline
 from .baseline import write_baseline as write_baseline_file
 from .config import ConfigError
 from .config import load as load_config
+from .index import DedupIndexError
 from .models import MODELS, ModelError
 from .pipeline import check as run_check
 from .report import FORMATS, render
@@ -107,8 +108,10 @@ def main() -> None:
 
 
 def _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore):
+    quiet = click.get_current_context().params.get("quiet", False)
     return Settings(
         cache=not no_cache,
+        progress=sys.stderr.isatty() and not quiet,
         methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,
         text_field=text_field, id_field=id_field, include=tuple(include) or defaults.INCLUDE,
         exclude=defaults.EXCLUDE + tuple(exclude), ignore_patterns=tuple(ignore),
@@ -141,7 +144,7 @@ def _run(fn):
     """Map the library's errors to the documented exit codes."""
     try:
         return fn()
-    except (ConfigError, BaselineError) as exc:
+    except (ConfigError, BaselineError, DedupIndexError) as exc:
         click.echo(f"dedup: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except ModelError as exc:
@@ -172,7 +175,7 @@ def _warn(problems, quiet: bool) -> None:
     "--fail-on", type=click.Choice(defaults.FAIL_LEVELS), default=defaults.DEFAULT_FAIL_ON, show_default=True,
     help="Lowest finding that fails the run (exit 1): claim (any finding), repeat, conflict, or none.",
 )
-@click.option("--against", multiple=True, help="Reference path: drafts are checked against it, references never against each other (repeatable).")
+@click.option("--against", multiple=True, help="Reference path or ARCHIVE.dedup index: drafts are checked against it, references never against each other (repeatable).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file and exit 0.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
@@ -188,7 +191,12 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
     )
 
     def work():
-        result = run_check(paths, settings, against=against)
+        from .index import check_paths_against, is_index_path
+
+        if any(is_index_path(a) for a in against):
+            result = check_paths_against(paths, settings, against=against)
+        else:
+            result = run_check(paths, settings, against=against)
         _warn(result.problems, quiet)
         if not any(not d.reference for d in result.documents):
             click.echo("dedup: error: no readable documents in the given paths", err=True)
@@ -311,6 +319,79 @@ def audit(drafts, sources, methods, model, min_score, min_words, no_cache, fuzzy
         else:
             click.echo(report, nl=False)
         sys.exit(EXIT_FINDINGS if over_limit(result, max_unattributed) else EXIT_CLEAN)
+
+    _run(work)
+
+
+@main.group()
+def index() -> None:
+    """Build and extend a persistent index of an archive (ARCHIVE.dedup) for `check --against`."""
+
+
+@index.command("build")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Index file to create (e.g. archive.dedup).")
+@matching_options
+@input_options
+@selection_options
+@click.option("--force", is_flag=True, help="Replace an existing index file.")
+def index_build(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
+                include, exclude, ignore, force) -> None:
+    """Index SOURCES into OUT; vectors of --model are stored when --methods includes semantic."""
+    from .index import build_index
+
+    settings = _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore)
+
+    def work():
+        report = build_index(list(sources), out, settings, force=force)
+        _warn(report.problems, quiet)
+        click.echo(f"dedup: indexed {report.added} document(s) into {out}", err=True)
+
+    _run(work)
+
+
+@index.command("add")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--model", type=click.Choice(sorted(MODELS)), default=None, help="Must be the index's model [default: the index's].")
+@input_options
+@click.option("--include", multiple=True, help="Glob of files to read in directories (repeatable).")
+@click.option("--exclude", multiple=True, help="Glob of files to skip in directories (repeatable).")
+def index_add(archive, paths, model, text_field, id_field, quiet, include, exclude) -> None:
+    """Add PATHS to ARCHIVE in one transaction (no rebuild); re-added unchanged documents are skipped."""
+    from .index import add_to_index, index_info
+
+    def work():
+        settings = Settings(
+            model=model or index_info(archive)["model"] or defaults.DEFAULT_MODEL, text_field=text_field,
+            id_field=id_field, include=tuple(include) or defaults.INCLUDE, exclude=defaults.EXCLUDE + tuple(exclude),
+        )
+        report = add_to_index(archive, list(paths), settings)
+        _warn(report.problems, quiet)
+        click.echo(
+            f"dedup: added {report.added}, replaced {report.replaced}, skipped {report.skipped} (unchanged) "
+            f"document(s) in {archive}", err=True,
+        )
+
+    _run(work)
+
+
+@index.command("info")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the info as JSON.")
+def index_info_command(archive, as_json) -> None:
+    """Show an index's counts, model and checksum, settings and size."""
+    from .index import index_info
+
+    def work():
+        info = index_info(archive)
+        if as_json:
+            import json
+
+            click.echo(json.dumps(info, indent=2))
+        else:
+            for key, value in info.items():
+                click.echo(f"{key:16} {value if value is not None else '-'}")
 
     _run(work)
 

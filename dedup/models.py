@@ -122,16 +122,17 @@ class Embedder:
     def name(self) -> str:
         return self.spec.name
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """``progress`` shows a bar on stderr (the CLI asks for it only on a terminal)."""
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         if self.spec.loader == "sentence-transformers":
             vectors = self._model.encode(
                 texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                show_progress_bar=False,
+                show_progress_bar=progress,
             )
         else:
-            vectors = self._model.encode(texts, batch_size=max(batch_size, 1024), show_progress_bar=False)
+            vectors = self._model.encode(texts, batch_size=max(batch_size, 1024), show_progress_bar=progress)
         vectors = np.asarray(vectors, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)

@@ -138,16 +138,36 @@ def semantic_matches(
         )
         calibrated = claim_model(settings.model)
         min_score = calibrated.threshold if settings.min_score is None else settings.min_score
-        within_margin = calibrated.strict_threshold - calibrated.threshold
+        strict_margin = calibrated.strict_threshold - calibrated.threshold
+        story = story_vectors(keys, chosen, embeddings, sentences)
         for (a, b, _), score in zip(candidates, scores.tolist()):
-            anchor = shared_anchor(sentences[a].text, sentences[b].text)
-            within = sentences[a].document is sentences[b].document
+            doc_a, doc_b = sentences[a].document, sentences[b].document
+            strict = doc_a is doc_b or float(story[id(doc_a)] @ story[id(doc_b)]) < settings.same_story_similarity
             if is_claim(
-                score, anchor, min_score, calibrated.anchor_margin, settings.anchor_rarity,
-                within=within, within_margin=within_margin,
+                score, shared_anchor(sentences[a].text, sentences[b].text), min_score, calibrated.anchor_margin,
+                settings.anchor_rarity, strict=strict, strict_margin=strict_margin,
             ):
                 claims.append(Match(a, b, round(score, 4), "semantic"))
     return repeats, claims
+
+
+def story_vectors(
+    keys: Keys, chosen: Sequence[int], embeddings: np.ndarray, sentences: Sequence[Sentence]
+) -> dict[int, np.ndarray]:
+    """A unit vector per document (by ``id``): the mean of its sentence embeddings.
+
+    Two articles whose vectors are close tell the same story; the claim
+    model's calibration (MRPC pairs come from one news story) holds there.
+    """
+    rows: dict[int, list[int]] = {}
+    for row, key_index in enumerate(chosen):
+        for doc_id in {id(sentences[i].document) for i in keys.members[key_index]}:
+            rows.setdefault(doc_id, []).append(row)
+    vectors = {}
+    for doc_id, doc_rows in rows.items():
+        mean = embeddings[doc_rows].mean(axis=0)
+        vectors[doc_id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return vectors
 
 
 def _conflicts_of(a: Sentence, b: Sentence) -> list[Conflict]:
@@ -164,15 +184,18 @@ def embedding_function(settings: Settings) -> Callable[[list[str]], np.ndarray]:
     """
     from .models import get_spec, load_embedder
 
+    def model_encode(texts: list[str]) -> np.ndarray:
+        return load_embedder(settings.model).encode(texts, progress=settings.progress)
+
     def encode(texts: list[str]) -> np.ndarray:
         if not settings.cache:
-            return load_embedder(settings.model).encode(texts)
+            return model_encode(texts)
         from .cache import EmbeddingCache
 
         spec = get_spec(settings.model)
         cache = EmbeddingCache(spec.name, spec.sha256, settings.cache_dir)
         try:
-            return cache.encode(texts, lambda missing: load_embedder(settings.model).encode(missing))
+            return cache.encode(texts, model_encode)
         finally:
             cache.close()
 

@@ -61,6 +61,12 @@ SEMANTIC_TOP_K = 20
 #   since articles restate their subject and repeat its names everywhere.
 # ``--min-score`` replaces ``threshold``; the other two move with it.
 CLAIM_ANCHOR_RARITY = 7.0
+# Across documents, the default point applies to articles telling the same
+# story: the cosine of their mean sentence embeddings reaches this.  Between
+# articles about different stories (BBC: a football transfer and a boardroom
+# row share "important people of the club") the strict point applies.
+# Measured in benchmarks/same_story.py.
+SAME_STORY_SIMILARITY = 0.7
 
 DEFAULT_MODEL = "accurate"
 
@@ -95,6 +101,7 @@ class Settings:
     semantic_top_k: int = SEMANTIC_TOP_K
     min_score: float | None = None  # None: the calibrated point of the model's claim model
     anchor_rarity: float = CLAIM_ANCHOR_RARITY
+    same_story_similarity: float = SAME_STORY_SIMILARITY
     model: str = DEFAULT_MODEL
     text_field: str = "text"
     id_field: str | None = None
@@ -103,6 +110,7 @@ class Settings:
     include: tuple[str, ...] = INCLUDE
     cache: bool = True  # embeddings cached on disk by content hash and model (dedup/cache.py)
     cache_dir: str | None = None
+    progress: bool = False  # progress bars on stderr for long model work
     exclude: tuple[str, ...] = EXCLUDE
 
     def __post_init__(self) -> None:

@@ -196,5 +196,5 @@ def test_is_claim_bands():
     assert not is_claim(0.30, 5.0, 0.40, 0.136, 7.0)
     assert is_claim(0.30, 9.0, 0.40, 0.136, 7.0)  # anchored band
     assert not is_claim(0.25, 9.0, 0.40, 0.136, 7.0)
-    assert not is_claim(0.45, 9.0, 0.40, 0.136, 7.0, within=True, within_margin=0.079)
-    assert is_claim(0.48, 0.0, 0.40, 0.136, 7.0, within=True, within_margin=0.079)
+    assert not is_claim(0.45, 9.0, 0.40, 0.136, 7.0, strict=True, strict_margin=0.079)
+    assert is_claim(0.48, 0.0, 0.40, 0.136, 7.0, strict=True, strict_margin=0.079)
