@@ -288,7 +288,13 @@ def audit(
 ) -> AuditResult:
     """Audit draft paths (files, directories, ``-``) against source paths: one ``pipeline.check`` run."""
     settings = settings or Settings()
-    result = check(drafts, settings, against=sources, stdin=stdin)
+    sources = list(sources)
+    from .index import check_paths_against, is_index_path  # sources may be an ARCHIVE.dedup index
+
+    if any(is_index_path(s) for s in sources):
+        result = check_paths_against(drafts, settings, against=sources, stdin=stdin)
+    else:
+        result = check(drafts, settings, against=sources, stdin=stdin)
     return audit_result(result, settings)
 
 

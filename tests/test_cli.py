@@ -121,3 +121,13 @@ def test_clean_command_end_to_end(tmp_path):
     assert run("clean", str(src), "-o", str(out), *LEXICAL, "--force").exit_code == 0
     assert run("check", str(out), *LEXICAL).exit_code == 0  # removed.jsonl is not read back
     assert run("clean", str(src), "-o", str(src / "inside"), *LEXICAL).exit_code == 2
+
+
+def test_audit_against_an_index(tmp_path, bbc):
+    archive = tmp_path / "archive.dedup"
+    built = run("index", "build", str(bbc / "business" / "007.txt"), str(bbc / "tech" / "100.txt"), *LEXICAL, "-o", str(archive))
+    assert built.exit_code == 0, built.output
+    result = run("audit", str(bbc / "business" / "253.txt"), "--against", str(archive), *LEXICAL, "--format", "json")
+    assert result.exit_code == 0, result.output
+    (doc,) = json.loads(result.stdout)["documents"]
+    assert doc["reuse"] >= 0.95 and doc["sources"][0]["path"].endswith("business/007.txt")
