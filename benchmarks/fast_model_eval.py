@@ -32,7 +32,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path("/work/shared/eval/msr_paraphrase_train.txt")
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.calibrate import roc_auc  # noqa: E402  (one AUC for every benchmark)
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "msr_paraphrase_train.txt"
 FAST_DIR = ROOT / "models" / "fast"
 MINILM_BATCH = 64
 RUNS = 3
@@ -78,23 +82,6 @@ def best_threshold_f1(scores: np.ndarray, labels: np.ndarray) -> tuple[float, fl
     tn = (len(y) - n_pos) - fp[i]
     acc = (tp[i] + tn) / len(y)
     return float(f1[i]), float(s[i]), float(acc)
-
-
-def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    # Mann-Whitney U with average ranks for ties.
-    order = np.argsort(scores, kind="stable")
-    ranks = np.empty(len(scores), dtype=np.float64)
-    sorted_s = scores[order]
-    i = 0
-    while i < len(sorted_s):
-        j = i
-        while j + 1 < len(sorted_s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    n_pos = int(labels.sum())
-    n_neg = len(labels) - n_pos
-    return float((ranks[labels == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def timed_encode(encode, sentences: list[str]) -> tuple[np.ndarray, list[float]]:
