@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from .core import CheckResult, Conflict, Document, Finding, Problem, Sentence
-from .pipeline import check, is_eligible
+from .pipeline import check, eligibility
 from .settings import Settings
 
 __all__ = [
@@ -314,7 +314,7 @@ def audit_documents(
 def audit_result(result: CheckResult, settings: Settings | None = None) -> AuditResult:
     """Read a finished check (drafts plus ``reference`` documents) as a reuse audit."""
     settings = settings or Settings()
-    ignore = [re.compile(p) for p in settings.ignore_patterns]
+    eligible_sentence = eligibility(settings)
     by_doc: dict[int, list[Sentence]] = defaultdict(list)
     for s in result.sentences:
         by_doc[id(s.document)].append(s)
@@ -335,7 +335,7 @@ def audit_result(result: CheckResult, settings: Settings | None = None) -> Audit
     audits = []
     for document in drafts:
         sentences = by_doc.get(id(document), [])
-        eligible = [s for s in sentences if is_eligible(s, settings, ignore)]
+        eligible = list(filter(eligible_sentence, sentences))
         dateline = dateline_attribution(document.text)
         # Characters each source could be credited with: breaks ties between sources holding one sentence.
         could: dict[int, int] = defaultdict(int)

@@ -80,7 +80,7 @@ from typing import IO
 
 from .core import Document, Finding, Problem, Sentence
 from .documents import STDIN, decode, iter_input_files, read_documents
-from .pipeline import check_documents, is_eligible
+from .pipeline import check_documents, eligibility
 from .report.json_report import document_ref
 from .settings import JSONL_SUFFIXES, Settings
 
@@ -459,10 +459,7 @@ def clean(
     dropped: dict[int, tuple[Document, float]] = {}
     if drop_docs:
         repeat_of = {o.index: f for f in repeats for o in f.occurrences}
-        ignore = [re.compile(p) for p in settings.ignore_patterns]
-        dropped = _drop_documents(
-            documents, sentences_by_doc, repeat_of, lambda s: is_eligible(s, settings, ignore), doc_overlap
-        )
+        dropped = _drop_documents(documents, sentences_by_doc, repeat_of, eligibility(settings), doc_overlap)
     removals = _sentence_removals([*repeats, *claims], dropped)
 
     # Per document: the cleaned text (None when nothing is removed) and its log entries.

@@ -57,6 +57,12 @@ def is_eligible(sentence: Sentence, settings: Settings, ignore: Sequence[re.Patt
     return not _INLINE_IGNORE.search(text, line_start, len(text) if line_end == -1 else line_end)
 
 
+def eligibility(settings: Settings) -> Callable[[Sentence], bool]:
+    """``is_eligible`` with the settings' ignore patterns compiled once, for every stage that filters."""
+    ignore = [re.compile(p) for p in settings.ignore_patterns]
+    return lambda sentence: is_eligible(sentence, settings, ignore)
+
+
 @dataclass
 class Keys:
     """The distinct comparison keys of a run and the sentences behind each."""
@@ -72,8 +78,7 @@ class Keys:
 
 
 def distinct_keys(sentences: Sequence[Sentence], settings: Settings) -> Keys:
-    ignore = [re.compile(p) for p in settings.ignore_patterns]
-    eligible = [s for s in sentences if is_eligible(s, settings, ignore)]
+    eligible = list(filter(eligibility(settings), sentences))
     groups = exact_groups(s.normalized for s in eligible)
     keys = list(groups)
     return Keys(keys, [[eligible[i].index for i in groups[k]] for k in keys])

