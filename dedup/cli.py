@@ -54,6 +54,11 @@ def matching_options(fn):
             "[default: the model's calibrated point, 0.40 for accurate].",
         ),
         click.option(
+            "--within-claims/--no-within-claims", default=defaults.WITHIN_CLAIMS, show_default=True,
+            expose_value=False, callback=lambda ctx, param, value: ctx.meta.__setitem__("dedup.within_claims", value),
+            help="Also report claims restated inside one document (off: on labelled BBC pairs most were topical).",
+        ),
+        click.option(
             "--min-words", type=click.IntRange(1), default=defaults.MIN_WORDS, show_default=True,
             help="Sentences with fewer words are never matched (datelines, bylines, 'Why?').",
         ),
@@ -108,8 +113,10 @@ def main() -> None:
 
 
 def _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore):
-    quiet = click.get_current_context().params.get("quiet", False)
+    ctx = click.get_current_context()
+    quiet = ctx.params.get("quiet", False)
     return Settings(
+        within_claims=ctx.meta.get("dedup.within_claims", defaults.WITHIN_CLAIMS),
         cache=not no_cache,
         progress=sys.stderr.isatty() and not quiet,
         methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,

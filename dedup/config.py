@@ -27,6 +27,7 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "text_field": str,
     "id_field": str,
     "format": str,
+    "within_claims": bool,
 }
 
 
@@ -83,7 +84,7 @@ def load(path: Path | None = None, *, start: Path | None = None) -> Config:
         key = raw_key.replace("-", "_")
         if key not in KEYS:
             raise ConfigError(f"{path}: unknown key {raw_key!r} in dedup config; known: {', '.join(sorted(KEYS))}")
-        if not isinstance(value, KEYS[key]) or isinstance(value, bool):
+        if not isinstance(value, KEYS[key]) or (isinstance(value, bool) and KEYS[key] is not bool):
             raise ConfigError(f"{path}: {raw_key!r} has the wrong type ({type(value).__name__})")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: {raw_key!r} must be a list of strings")

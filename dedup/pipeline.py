@@ -108,9 +108,10 @@ def semantic_matches(
     A semantic pair whose wording is near-identical is a repeat found by the
     semantic method (``--methods semantic`` alone still reports repeats as
     repeats); the rest are claims when ``claims.is_claim`` accepts their
-    calibrated score (see ``settings`` for the operating points).
+    calibrated score and cosine (``claims.ClaimRule``).  Claims inside one
+    document are looked for only with ``settings.within_claims``.
     """
-    from .claims import claim_scores, is_claim, shared_anchor  # loaded only when semantic matching runs
+    from .claims import ClaimRule, claim_scores, shared_anchor  # loaded only when semantic matching runs
     from .claims import model as claim_model
 
     chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
@@ -131,7 +132,7 @@ def semantic_matches(
             continue
         if fuzz.ratio(keys.keys[i], keys.keys[j]) >= settings.fuzzy_min_ratio:
             repeats.append(Match(a, b, cosine, "semantic"))
-        else:
+        elif settings.within_claims or sentences[a].document is not sentences[b].document:
             candidates.append((a, b, cosine))
     claims: list[Match] = []
     if candidates:
@@ -141,17 +142,12 @@ def semantic_matches(
             np.array([c for _, _, c in candidates], dtype=np.float32),
             settings.model,
         )
-        calibrated = claim_model(settings.model)
-        min_score = calibrated.threshold if settings.min_score is None else settings.min_score
-        strict_margin = calibrated.strict_threshold - calibrated.threshold
+        rule = ClaimRule.for_model(claim_model(settings.model), settings.min_score, settings.anchor_rarity)
         story = story_vectors(keys, chosen, embeddings, sentences)
-        for (a, b, _), score in zip(candidates, scores.tolist()):
+        for (a, b, cosine), score in zip(candidates, scores.tolist()):
             doc_a, doc_b = sentences[a].document, sentences[b].document
             strict = doc_a is doc_b or float(story[id(doc_a)] @ story[id(doc_b)]) < settings.same_story_similarity
-            if is_claim(
-                score, shared_anchor(sentences[a].text, sentences[b].text), min_score, calibrated.anchor_margin,
-                settings.anchor_rarity, strict=strict, strict_margin=strict_margin,
-            ):
+            if rule.accepts(score, cosine, shared_anchor(sentences[a].text, sentences[b].text), strict=strict):
                 claims.append(Match(a, b, round(score, 4), "semantic"))
     return repeats, claims
 

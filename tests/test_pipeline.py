@@ -66,7 +66,21 @@ def test_seed_json_contract(seeds_result):
             assert set(o) >= {"path", "line", "column", "start", "end", "text"}
 
 
-def test_fast_model_finds_the_repeat_and_claims():
+def test_fast_model_finds_the_repeat_and_no_topical_claims():
     result = dedup.check([str(SEEDS)], dedup.Settings(model="fast"))
     _finding_with(result, "The relationship has blossomed under Rouhani")
-    assert any(f.kind == "claim" and f.scope == "across" for f in result.findings)
+    # The static model's cosines are too coarse for the seeds' reworded claims (its claim precision on
+    # labelled BBC pairs is in tests/test_corpus_claims.py); what it must not do is report topical pairs.
+    for f in result.findings:
+        texts = " ".join(o.text for o in f.occurrences)
+        assert not ("doesn't have a military base" in texts and "Foreign Ministry stated" in texts)
+        assert not ("Oil Minister" in texts and "fulfillment of our previous" in texts)
+
+
+def test_within_document_claims_only_when_asked(bbc):
+    # A BBC article that states its subject twice in other words: the lasers Tata uses to reach customers.
+    article = [str(bbc / "tech" / "023.txt")]
+    assert not any(f.kind == "claim" and f.scope == "within" for f in dedup.check(article).findings)
+    opted_in = dedup.check(article, dedup.Settings(within_claims=True))
+    restated = _finding_with(opted_in, "Tata Teleservices is using the lasers", "equipment that uses lasers")
+    assert (restated.kind, restated.scope) == ("claim", "within")
