@@ -140,6 +140,24 @@ class CheckResult:
     sentences: list[Sentence]
     findings: list[Finding]
     problems: list[Problem] = field(default_factory=list)
+    # Sentences per document (by ``id``) when ``sentences`` holds only those the findings name:
+    # a distributed run never brings every sentence back to one process.
+    sentence_counts: dict[int, int] | None = None
+
+    def sentence_count(self, document: Document) -> int:
+        return self._counts().get(id(document), 0)
+
+    @property
+    def total_sentences(self) -> int:
+        return sum(self._counts().values())
+
+    def _counts(self) -> dict[int, int]:
+        if self.sentence_counts is None:
+            counts: dict[int, int] = {}
+            for s in self.sentences:
+                counts[id(s.document)] = counts.get(id(s.document), 0) + 1
+            return counts
+        return self.sentence_counts
 
     def sentences_of(self, document: Document) -> list[Sentence]:
         return [s for s in self.sentences if s.document is document]

@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .core import Document, Problem
-from .settings import EXCLUDE, INCLUDE, JSONL_SUFFIXES, Settings
+from .settings import EXCLUDE, INCLUDE, JSONL_SUFFIXES, PARQUET_SUFFIXES, Settings
 
 STDIN = "-"
 _BINARY_SNIFF_BYTES = 8192
@@ -102,22 +102,57 @@ def read_documents(
                 data = data.encode("utf-8")
             documents.extend(_documents_from_bytes("<stdin>", data, problems, settings, jsonl=False))
             continue
-        name = str(item)
-        try:
-            size = item.stat().st_size
-            if size > settings.max_file_bytes:
-                problems.append(
-                    Problem(name, f"skipped: {size:,} bytes is over the {settings.max_file_bytes:,}-byte limit")
-                )
-                continue
-            data = item.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(name, f"unreadable: {exc.strerror or exc}"))
-            continue
-        documents.extend(
-            _documents_from_bytes(name, data, problems, settings, jsonl=name.endswith(JSONL_SUFFIXES))
-        )
+        documents.extend(read_file(item, settings, problems))
     return documents, problems
+
+
+def read_file(path: Path, settings: Settings, problems: list[Problem]) -> list[Document]:
+    """The documents of one input file; both engines read a file through here.
+
+    Text and JSON Lines files are decoded as described above; a Parquet
+    file (a shard of a dataset) gives one document per row with a string
+    ``text_field``, ``record`` being the 1-based row.
+    """
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes and not name.endswith(PARQUET_SUFFIXES):
+            problems.append(Problem(name, f"skipped: {size:,} bytes is over the {settings.max_file_bytes:,}-byte limit"))
+            return []
+        if name.endswith(PARQUET_SUFFIXES):
+            return _parquet_documents(name, path, problems, settings)
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, f"unreadable: {exc.strerror or exc}"))
+        return []
+    return _documents_from_bytes(name, data, problems, settings, jsonl=name.endswith(JSONL_SUFFIXES))
+
+
+def _parquet_documents(name: str, path: Path, problems: list[Problem], settings: Settings) -> list[Document]:
+    try:
+        import pyarrow.parquet as pq  # the `ray` extra; only Parquet inputs need it
+    except ImportError:
+        problems.append(Problem(name, "skipped: reading Parquet needs pyarrow (pip install 'dedup[ray]')"))
+        return []
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        problems.append(Problem(name, f"skipped: not a readable Parquet file ({exc})"))
+        return []
+    if settings.text_field not in table.column_names:
+        problems.append(Problem(name, f"skipped: no column {settings.text_field!r}"))
+        return []
+    ids = None
+    if settings.id_field and settings.id_field in table.column_names:
+        ids = table.column(settings.id_field).to_pylist()
+    documents = []
+    for row, value in enumerate(table.column(settings.text_field).to_pylist()):
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem(f"{name}:{row + 1}", f"skipped: empty or missing {settings.text_field!r}"))
+            continue
+        doc_id = None if ids is None or ids[row] is None else str(ids[row])
+        documents.append(Document(path=name, text=value, encoding="utf-8", record=row + 1, id=doc_id))
+    return documents
 
 
 def _documents_from_bytes(

@@ -13,21 +13,28 @@ of its sentences.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .core import Conflict, Finding, Match, Sentence
 
 
 class UnionFind:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
+    """Components over sentence indices; only the indices ever touched are stored.
+
+    A dict rather than a list so a driver holding only the match edges of a
+    distributed run (indices up to 2**63) groups them the same way.
+    """
+
+    def __init__(self, n: int = 0):
+        self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:
+        parent = self.parent
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
         return root
 
     def union(self, a: int, b: int) -> None:
@@ -44,41 +51,42 @@ def _scope(occurrences: Sequence[Sentence]) -> str:
     return "within" if all(s.document is first for s in occurrences) else "across"
 
 
-def _reading_order(sentences: Sequence[Sentence], doc_rank: dict[int, int]) -> list[Sentence]:
-    return sorted(sentences, key=lambda s: (doc_rank[id(s.document)], s.start))
+def _reading_order(sentences: Iterable[Sentence]) -> list[Sentence]:
+    # Sentence indices are numbered in reading order (input order, then offset).
+    return sorted(sentences, key=lambda s: s.index)
 
 
 def group_findings(
-    sentences: Sequence[Sentence],
+    sentences: Sequence[Sentence] | Mapping[int, Sentence],
     repeat_matches: Iterable[Match],
     claim_matches: Iterable[Match],
     conflicts_of: Callable[[Sentence, Sentence], list[Conflict]] | None = None,
 ) -> list[Finding]:
     """Build repeat findings (components) and claim findings (representative groups).
 
-    ``conflicts_of(a, b)`` lists conflicting details between two sentences;
-    it is asked for claim members against their representative and for
-    fuzzy (not exact) repeats against the first occurrence.
+    ``sentences`` maps a sentence index to its sentence: the run's whole list,
+    or (a distributed run) only the sentences the matches name; nothing else
+    is looked at, so both give the same findings.  ``conflicts_of(a, b)``
+    lists conflicting details between two sentences; it is asked for claim
+    members against their representative and for fuzzy (not exact) repeats
+    against the first occurrence.
     """
-    n = len(sentences)
-    doc_rank: dict[int, int] = {}
-    for s in sentences:
-        doc_rank.setdefault(id(s.document), len(doc_rank))
-
-    uf = UnionFind(n)
+    uf = UnionFind()
     edges_by_root: dict[int, list[Match]] = defaultdict(list)
     repeat_matches = list(repeat_matches)
+    claim_matches = sorted(claim_matches, key=lambda m: (m.a, m.b))  # one order whoever found them
     for m in repeat_matches:
         uf.union(m.a, m.b)
     for m in repeat_matches:
         edges_by_root[uf.find(m.a)].append(m)
     members: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
+    touched = {i for m in [*repeat_matches, *claim_matches] for i in (m.a, m.b)}
+    for i in sorted(touched):
         members[uf.find(i)].append(i)
 
     findings: list[Finding] = []
     for root, edges in edges_by_root.items():
-        occurrences = _reading_order([sentences[i] for i in members[root]], doc_rank)
+        occurrences = _reading_order(sentences[i] for i in members[root])
         methods = sorted({m.method for m in edges}, key=_METHOD_ORDER.index)
         conflicts: list[Conflict] = []
         if conflicts_of is not None and methods != ["exact"]:
@@ -97,8 +105,8 @@ def group_findings(
             )
         )
 
-    findings.extend(_claim_findings(sentences, claim_matches, uf, members, doc_rank, conflicts_of))
-    findings.sort(key=lambda f: (doc_rank[id(f.first.document)], f.first.start, f.kind))
+    findings.extend(_claim_findings(sentences, claim_matches, uf, members, conflicts_of))
+    findings.sort(key=lambda f: (f.first.index, f.kind))
     return findings
 
 
@@ -115,7 +123,7 @@ def _conflicts(conflicts_of, pairs) -> list[Conflict]:
     return found
 
 
-def _claim_findings(sentences, claim_matches, uf, members, doc_rank, conflicts_of) -> list[Finding]:
+def _claim_findings(sentences, claim_matches, uf, members, conflicts_of) -> list[Finding]:
     neighbours: dict[int, dict[int, Match]] = defaultdict(dict)
     for m in claim_matches:
         a, b = uf.find(m.a), uf.find(m.b)
@@ -136,9 +144,7 @@ def _claim_findings(sentences, claim_matches, uf, members, doc_rank, conflicts_o
             continue
         assigned.add(rep)
         assigned.update(group)
-        occurrences = _reading_order(
-            [sentences[i] for node in [rep, *group] for i in members[node]], doc_rank
-        )
+        occurrences = _reading_order(sentences[i] for node in [rep, *group] for i in members[node])
         links = [neighbours[rep][node] for node in group]
         conflicts: list[Conflict] = []
         if conflicts_of is not None:

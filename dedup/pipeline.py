@@ -96,6 +96,60 @@ def repeat_matches(keys: Keys, settings: Settings) -> list[Match]:
     return matches
 
 
+@dataclass(frozen=True, slots=True)
+class SemanticCandidate:
+    """An embedding-neighbour pair in plain values, so any process can judge it.
+
+    ``a`` and ``b`` are the sentence indices of the first occurrence of each
+    key; ``same_document`` marks a pair inside one document (a claim there is
+    looked for only with ``settings.within_claims``); ``strict`` says the pair
+    needs the strict operating point (one document, or two documents telling
+    different stories).
+    """
+
+    a: int
+    b: int
+    key_a: str
+    key_b: str
+    text_a: str
+    text_b: str
+    cosine: float
+    same_document: bool
+    strict: bool
+
+
+def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) -> tuple[list[Match], list[Match]]:
+    """Semantic candidates → (repeat matches, claim matches): the one decision both engines make.
+
+    A pair whose wording is near-identical is a repeat found by the semantic
+    method (``--methods semantic`` alone still reports repeats as repeats);
+    the rest are claims when ``claims.ClaimRule`` accepts their calibrated
+    score and cosine.  Claims inside one document are looked for only with
+    ``settings.within_claims``.
+    """
+    from .claims import ClaimRule, claim_scores, shared_anchor  # loaded only when semantic matching runs
+    from .claims import model as claim_model
+
+    repeats: list[Match] = []
+    rest: list[SemanticCandidate] = []
+    for c in candidates:
+        if fuzz.ratio(c.key_a, c.key_b) >= settings.fuzzy_min_ratio:
+            repeats.append(Match(c.a, c.b, c.cosine, "semantic"))
+        elif settings.within_claims or not c.same_document:
+            rest.append(c)
+    claims: list[Match] = []
+    if rest:
+        scores = claim_scores(
+            [c.text_a for c in rest], [c.text_b for c in rest],
+            np.array([c.cosine for c in rest], dtype=np.float32), settings.model,
+        )
+        rule = ClaimRule.for_model(claim_model(settings.model), settings.min_score, settings.anchor_rarity)
+        for c, score in zip(rest, scores.tolist()):
+            if rule.accepts(score, c.cosine, shared_anchor(c.text_a, c.text_b), strict=c.strict):
+                claims.append(Match(c.a, c.b, round(score, 4), "semantic"))
+    return repeats, claims
+
+
 def semantic_matches(
     keys: Keys,
     sentences: Sequence[Sentence],
@@ -103,17 +157,7 @@ def semantic_matches(
     already_linked: Callable[[int, int], bool],
     embed: Callable[[list[str]], np.ndarray],
 ) -> tuple[list[Match], list[Match]]:
-    """Embedding neighbours, scored by the claim model: (repeat matches, claim matches).
-
-    A semantic pair whose wording is near-identical is a repeat found by the
-    semantic method (``--methods semantic`` alone still reports repeats as
-    repeats); the rest are claims when ``claims.is_claim`` accepts their
-    calibrated score and cosine (``claims.ClaimRule``).  Claims inside one
-    document are looked for only with ``settings.within_claims``.
-    """
-    from .claims import ClaimRule, claim_scores, shared_anchor  # loaded only when semantic matching runs
-    from .claims import model as claim_model
-
+    """Embedding neighbours, judged by ``judge_semantic``: (repeat matches, claim matches)."""
     chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
     if len(chosen) < 2:
         return [], []
@@ -123,52 +167,45 @@ def semantic_matches(
         # Drafts against references: only rows holding a draft sentence are searched.
         queries = [c for c, i in enumerate(chosen) if keys.has_draft(i, sentences)]
     pairs = cosine_pairs(embeddings, settings.semantic_min_cosine, settings.semantic_top_k, queries=queries)
-    repeats: list[Match] = []
-    candidates: list[tuple[int, int, float]] = []
+    story = story_vectors(keys, chosen, embeddings, sentences)
+    candidates: list[SemanticCandidate] = []
     for ci, cj, cosine in pairs:
         i, j = chosen[ci], chosen[cj]
         a, b = keys.first(i), keys.first(j)
         if already_linked(a, b):
             continue
-        if fuzz.ratio(keys.keys[i], keys.keys[j]) >= settings.fuzzy_min_ratio:
-            repeats.append(Match(a, b, cosine, "semantic"))
-        elif settings.within_claims or sentences[a].document is not sentences[b].document:
-            candidates.append((a, b, cosine))
-    claims: list[Match] = []
-    if candidates:
-        scores = claim_scores(
-            [sentences[a].text for a, _, _ in candidates],
-            [sentences[b].text for _, b, _ in candidates],
-            np.array([c for _, _, c in candidates], dtype=np.float32),
-            settings.model,
-        )
-        rule = ClaimRule.for_model(claim_model(settings.model), settings.min_score, settings.anchor_rarity)
-        story = story_vectors(keys, chosen, embeddings, sentences)
-        for (a, b, cosine), score in zip(candidates, scores.tolist()):
-            doc_a, doc_b = sentences[a].document, sentences[b].document
-            strict = doc_a is doc_b or float(story[id(doc_a)] @ story[id(doc_b)]) < settings.same_story_similarity
-            if rule.accepts(score, cosine, shared_anchor(sentences[a].text, sentences[b].text), strict=strict):
-                claims.append(Match(a, b, round(score, 4), "semantic"))
-    return repeats, claims
+        doc_a, doc_b = sentences[a].document, sentences[b].document
+        candidates.append(SemanticCandidate(
+            a, b, keys.keys[i], keys.keys[j], sentences[a].text, sentences[b].text, cosine, doc_a is doc_b,
+            is_strict(doc_a is doc_b, story[id(doc_a)], story[id(doc_b)], settings),
+        ))
+    return judge_semantic(candidates, settings)
+
+
+def is_strict(same_document: bool, story_a: np.ndarray, story_b: np.ndarray, settings: Settings) -> bool:
+    """The strict claim point applies within one document and between different stories."""
+    return same_document or float(story_a @ story_b) < settings.same_story_similarity
+
+
+def story_vector(embeddings: np.ndarray) -> np.ndarray:
+    """A document's story: the unit mean of its sentence embeddings (rows in key order).
+
+    Two articles whose vectors are close tell the same story; the claim
+    model's calibration (MRPC pairs come from one news story) holds there.
+    """
+    mean = embeddings.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 def story_vectors(
     keys: Keys, chosen: Sequence[int], embeddings: np.ndarray, sentences: Sequence[Sentence]
 ) -> dict[int, np.ndarray]:
-    """A unit vector per document (by ``id``): the mean of its sentence embeddings.
-
-    Two articles whose vectors are close tell the same story; the claim
-    model's calibration (MRPC pairs come from one news story) holds there.
-    """
+    """``story_vector`` per document (by ``id``): each key counted once per document holding it."""
     rows: dict[int, list[int]] = {}
     for row, key_index in enumerate(chosen):
         for doc_id in {id(sentences[i].document) for i in keys.members[key_index]}:
             rows.setdefault(doc_id, []).append(row)
-    vectors = {}
-    for doc_id, doc_rows in rows.items():
-        mean = embeddings[doc_rows].mean(axis=0)
-        vectors[doc_id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-    return vectors
+    return {doc_id: story_vector(embeddings[doc_rows]) for doc_id, doc_rows in rows.items()}
 
 
 def _conflicts_of(a: Sentence, b: Sentence) -> list[Conflict]:
@@ -222,7 +259,7 @@ def check_documents(documents: Sequence[Document], settings: Settings | None = N
     if "semantic" in settings.methods:
         from .group import UnionFind
 
-        linked = UnionFind(len(sentences))
+        linked = UnionFind()
         for m in repeats:
             linked.union(m.a, m.b)
         more_repeats, claims = semantic_matches(

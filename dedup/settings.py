@@ -87,6 +87,9 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # Files read when walking a directory (files named explicitly are read whatever their name).
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl",)
+# Parquet shards (one document per row) are read when named or matched by --include '*.parquet';
+# the Ray engine, made for datasets stored that way, reads them in directories by default.
+PARQUET_SUFFIXES = (".parquet",)
 INCLUDE = ("*.txt", "*.md", "*.jsonl")
 # Always skipped inside directories: the removal log `dedup clean` writes, so that
 # checking a cleaned corpus does not read back the sentences it removed.

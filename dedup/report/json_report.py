@@ -61,12 +61,9 @@ def document_dict(document: Document, sentence_count: int) -> dict:
 
 
 def to_dict(result: CheckResult) -> dict:
-    counts: dict[int, int] = {}
-    for s in result.sentences:
-        counts[id(s.document)] = counts.get(id(s.document), 0) + 1
     return {
         "version": SCHEMA_VERSION,
-        "documents": [document_dict(d, counts.get(id(d), 0)) for d in result.documents],
+        "documents": [document_dict(d, result.sentence_count(d)) for d in result.documents],
         "findings": [finding_dict(f) for f in result.findings],
         "warnings": [{"path": p.path, "message": p.message} for p in result.problems],
     }

@@ -82,7 +82,7 @@ def summary(result: CheckResult) -> str:
     text = (
         f"{len(result.findings)} finding(s): {repeats} repeat(s), {claims} claim(s)"
         f"{f', {conflicts} with conflicting details' if conflicts else ''}"
-        f" in {len(result.documents)} document(s), {len(result.sentences)} sentence(s)"
+        f" in {len(result.documents)} document(s), {result.total_sentences} sentence(s)"
     )
     if result.problems:
         text += f"; {len(result.problems)} input warning(s)"

@@ -1,0 +1,660 @@
+"""The same pipeline on a Ray cluster: Ray Data runs the library's stages over batches.
+
+This module only decides *who runs* the stages; what they do lives in the
+library (``documents.read_file``, ``pipeline.segment_documents`` and
+``eligibility``, ``match.key_hash`` and ``exact_groups``, ``fuzzy.candidate_keys``
+and ``verify``, ``minhash.candidate_pairs``, ``semantic.cosine_pairs``,
+``pipeline.story_vector`` and ``judge_semantic``, ``group.group_findings``), so
+a finding means the same thing on both engines.
+
+1. read + split + normalize + hash: ``map_batches`` over the input files.
+2. exact: a shuffle on the key hash; each partition groups its keys exactly.
+3. fuzzy: MinHash-LSH band keys per batch, a shuffle on the band key, rapidfuzz
+   verification in the workers (a pair is verified in the first band it shares).
+4. semantic: embeddings from an actor pool (the model is loaded once per actor);
+   candidates from a partitioned space as in SemDeDup (spherical k-means
+   centroids trained on a sample, each key searched exactly in its nearest two
+   partitions), each key's ``top_k`` cut globally, then judged in the workers.
+5. grouping: the driver receives the confirmed match edges only, plus the
+   sentences and documents those edges name, and groups them with
+   ``group_findings`` (repeats as components, claims around representatives).
+
+Sentence ids are order-preserving 64-bit numbers (input file, record, sentence),
+so "first occurrence" and every tie-break fall where the local run puts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .core import CheckResult, Document, Match, Problem, Sentence
+from .documents import STDIN, iter_input_files, read_file
+from .group import UnionFind, group_findings
+from .match import exact_groups, key_hash
+from .match import minhash
+from .match.fuzzy import candidate_keys, verify
+from .match.semantic import cosine_pairs
+from .normalize import words
+from .pipeline import SemanticCandidate, _conflicts_of, eligibility, is_strict, judge_semantic, segment_documents
+from .pipeline import embedding_function, story_vector
+from .settings import PARQUET_SUFFIXES, Settings
+
+# Bits of a sentence id: input file | record in the file | sentence in the document.
+FILE_BITS, RECORD_BITS, SENTENCE_BITS = 20, 23, 20
+# Rows per shuffle partition; more rows make more partitions so a partition fits a worker.
+PARTITION_ROWS = 200_000
+# Semantic search: average keys per partition of the embedding space (each key is in two),
+# and the sample the centroids are trained on.  Measured in benchmarks/ray_scale.py.
+SEMANTIC_PARTITION_KEYS = 8_000
+SEMANTIC_SAMPLE = 20_000
+SEMANTIC_PROBES = 2
+
+DOC, SENTENCE, PROBLEM = 0, 1, 2
+
+
+class RayEngineError(ValueError):
+    """A request the Ray engine cannot run (the CLI exits 2)."""
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide to run.
+
+    ``address`` ``None`` starts a local Ray with ``workers`` CPUs bound to
+    loopback; ``"auto"`` or ``"ray://host:10001"`` joins an existing cluster.
+    ``workers`` is also the size of the embedding actor pool.
+    ``partition_keys`` overrides ``SEMANTIC_PARTITION_KEYS`` (tests use it to
+    force several partitions on a small corpus).
+    """
+
+    address: str | None = None
+    workers: int = 2
+    output_dir: str | None = None
+    partition_keys: int = SEMANTIC_PARTITION_KEYS
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def doc_key(file_rank: int, record: int | None) -> int:
+    return (file_rank << RECORD_BITS) | (record or 0)
+
+
+def sentence_id(doc: int, position: int) -> int:
+    return (doc << SENTENCE_BITS) | position
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+def connect(address: str | None, workers: int) -> bool:
+    """Join or start Ray; True when this call started it (so the caller shuts it down)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
+    if address:
+        ray.init(address=address, **quiet)
+    else:
+        # Loopback only: a local engine never listens on the machine's network addresses.
+        ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
+    return True
+
+
+def _data_context(progress: bool) -> None:
+    import os as _os
+
+    from ray.data import DataContext
+    from ray.data.context import ShuffleStrategy
+
+    context = DataContext.get_current()
+    context.enable_progress_bars = progress
+    context.print_on_execution_start = False
+    context.enable_auto_log_stats = False
+    strategy = _os.environ.get("DEDUP_RAY_SHUFFLE", "sort_shuffle_pull_based")
+    context.shuffle_strategy = ShuffleStrategy(strategy)
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+
+
+# --------------------------------------------------------------------------- stage 1: read, split, hash
+
+
+def _schema():
+    import pyarrow as pa
+
+    return pa.schema([
+        ("kind", pa.int8()), ("rank", pa.int64()), ("doc", pa.int64()), ("sid", pa.int64()),
+        ("h", pa.int64()), ("key", pa.string()), ("text", pa.string()),
+        ("start", pa.int64()), ("end", pa.int64()), ("nwords", pa.int64()), ("path", pa.string()),
+        ("record", pa.int64()), ("id", pa.string()), ("encoding", pa.string()), ("count", pa.int64()),
+        ("message", pa.string()),
+    ])
+
+
+def _signed(value: int) -> int:
+    """A 64-bit unsigned hash as the int64 Arrow stores."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def read_stage(batch: dict, settings: Settings):
+    """Input files → one row per document, per eligible sentence and per input problem."""
+    import pyarrow as pa
+
+    rows: list[dict] = []
+    eligible = eligibility(settings)
+    for rank, path in zip(batch["rank"].tolist(), batch["path"].tolist()):
+        problems: list[Problem] = []
+        for document in read_file(Path(path), settings, problems):
+            record = document.record or 0
+            if record >= 1 << RECORD_BITS:
+                problems.append(Problem(document.name, f"skipped: more than {1 << RECORD_BITS:,} records in one file"))
+                continue
+            doc = doc_key(rank, document.record)
+            sentences = segment_documents([document])
+            if len(sentences) >= 1 << SENTENCE_BITS:
+                problems.append(Problem(document.name, f"skipped: more than {1 << SENTENCE_BITS:,} sentences"))
+                continue
+            rows.append({
+                "kind": DOC, "rank": rank, "doc": doc, "text": document.text, "path": document.path,
+                "record": document.record, "id": document.id, "encoding": document.encoding,
+                "count": len(sentences),
+            })
+            for s in sentences:
+                if not eligible(s):
+                    continue
+                h = _signed(key_hash(s.normalized))
+                rows.append({
+                    "kind": SENTENCE, "rank": rank, "doc": doc, "sid": sentence_id(doc, s.index), "h": h,
+                    "key": s.normalized, "text": s.text, "start": s.start, "end": s.end,
+                    "nwords": len(words(s.normalized)),
+                })
+        rows.extend({"kind": PROBLEM, "rank": rank, "path": p.path, "message": p.message} for p in problems)
+    return pa.Table.from_pylist(rows, schema=_schema())
+
+
+def _select(table, kind: int, columns: Sequence[str]):
+    import pyarrow.compute as pc
+
+    return table.filter(pc.equal(table["kind"], kind)).select(list(columns))
+
+
+def sentence_stage(table, partitions: int):
+    """Sentence rows with their shuffle partition: the key hash modulo the partition count."""
+    import pyarrow as pa
+
+    table = _select(table, SENTENCE, ["sid", "doc", "h", "key", "text", "nwords"])
+    return table.append_column("part", pa.array(table["h"].to_numpy() % partitions))
+
+
+def _with_words(table, min_words: int):
+    import pyarrow.compute as pc
+
+    return table.filter(pc.greater_equal(table["nwords"], min_words))
+
+
+# --------------------------------------------------------------------------- stage 2: exact
+
+
+def exact_stage(table):
+    """One hash partition → one row per distinct key: its first occurrence and every member."""
+    import pyarrow as pa
+
+    table = table.sort_by("sid")
+    keys = table["key"].to_pylist()
+    sids = table["sid"].to_pylist()
+    docs = table["doc"].to_pylist()
+    texts = table["text"].to_pylist()
+    nwords = table["nwords"].to_pylist()
+    out = {"kid": [], "key": [], "text": [], "doc": [], "nwords": [], "members": [], "docs": []}
+    for key, positions in exact_groups(keys).items():
+        first = positions[0]
+        out["kid"].append(sids[first])
+        out["key"].append(key)
+        out["text"].append(texts[first])
+        out["doc"].append(docs[first])
+        out["nwords"].append(nwords[first])
+        out["members"].append([sids[p] for p in positions])
+        out["docs"].append(sorted({docs[p] for p in positions}))
+    return pa.table(out, schema=pa.schema([
+        ("kid", pa.int64()), ("key", pa.string()), ("text", pa.string()), ("doc", pa.int64()),
+        ("nwords", pa.int64()), ("members", pa.list_(pa.int64())), ("docs", pa.list_(pa.int64())),
+    ]))
+
+
+# --------------------------------------------------------------------------- stage 3: fuzzy
+
+
+def band_stage(table, partitions: int):
+    """Distinct keys → one row per (key, LSH band), partitioned by band key."""
+    import pyarrow as pa
+
+    keys = table["key"].to_pylist()
+    bands = candidate_keys(keys).view(np.int64) if keys else np.zeros((0, 1), dtype=np.int64)
+    n, n_bands = bands.shape
+    kid = np.repeat(table["kid"].to_numpy(), n_bands)
+    band_index = np.tile(np.arange(n_bands, dtype=np.int64), n)
+    flat = bands.reshape(-1)
+    return pa.table({
+        "part": flat % partitions, "band": band_index, "bkey": flat, "kid": kid,
+        "key": pa.array(np.repeat(np.array(keys, dtype=object), n_bands), type=pa.string()),
+    })
+
+
+def fuzzy_stage(table, min_ratio: float):
+    """One band-key partition → verified fuzzy edges (a pair sharing several bands comes once per band)."""
+    import pyarrow as pa
+
+    a_out, b_out, scores = [], [], []
+    table = table.sort_by([("band", "ascending"), ("kid", "ascending")])
+    band = table["band"].to_numpy()
+    for b in np.unique(band):
+        rows = np.flatnonzero(band == b)
+        sub = table.take(pa.array(rows))
+        bkeys = sub["bkey"].to_numpy()
+        pairs = minhash.candidate_pairs(bkeys[:, None])
+        if not len(pairs):
+            continue
+        kids = sub["kid"].to_numpy()
+        for i, j, score in verify(sub["key"].to_pylist(), pairs, min_ratio):
+            a_out.append(int(kids[i]))
+            b_out.append(int(kids[j]))
+            scores.append(score)
+    return pa.table({"a": pa.array(a_out, pa.int64()), "b": pa.array(b_out, pa.int64()),
+                     "score": pa.array(scores, pa.float64())})
+
+
+# --------------------------------------------------------------------------- stage 4: semantic
+
+
+class EmbedStage:
+    """An actor: the embedding model is loaded once and reused for every batch it is given."""
+
+    def __init__(self, settings: Settings):
+        self.encode = embedding_function(settings)
+
+    def __call__(self, table):
+        import pyarrow as pa
+
+        vectors = self.encode(table["key"].to_pylist()).astype(np.float32)
+        return table.append_column("vec", pa.array([v.tobytes() for v in vectors], pa.binary()))
+
+
+def _vectors(column) -> np.ndarray:
+    return np.stack([np.frombuffer(v, dtype=np.float32) for v in column.to_pylist()])
+
+
+def assign_stage(table, centroids: np.ndarray, probes: int):
+    """Each key goes to its ``probes`` nearest centroids (SemDeDup's partitions, with overlap)."""
+    import pyarrow as pa
+
+    vectors = _vectors(table["vec"])
+    probes = min(probes, len(centroids))
+    nearest = np.argsort(-(vectors @ centroids.T), axis=1)[:, :probes]
+    rows = np.repeat(np.arange(len(table)), probes)
+    out = table.take(pa.array(rows))
+    return out.append_column("part", pa.array(nearest.reshape(-1).astype(np.int64)))
+
+
+def search_stage(table, min_cosine: float, top_k: int, partitions: int):
+    """One partition of the space → candidate neighbours (both directions), by exact search inside it."""
+    import pyarrow as pa
+
+    table = table.sort_by("kid")
+    vectors = _vectors(table["vec"])
+    kid = table["kid"].to_numpy()
+    pairs = cosine_pairs(vectors, min_cosine, top_k)
+    if not pairs:
+        return _empty_neighbours()
+    i, j, cos = (np.array(x) for x in zip(*pairs))
+    row = np.concatenate([kid[i], kid[j]])
+    return pa.table({
+        "row": row, "nbr": np.concatenate([kid[j], kid[i]]), "cos": np.concatenate([cos, cos]),
+        "part": row % partitions,
+    })
+
+
+def _empty_neighbours():
+    import pyarrow as pa
+
+    return pa.table({"row": pa.array([], pa.int64()), "nbr": pa.array([], pa.int64()),
+                     "cos": pa.array([], pa.float64()), "part": pa.array([], pa.int64())})
+
+
+def top_k_stage(table, top_k: int, partitions: int):
+    """Each key keeps its ``top_k`` nearest candidates over all its partitions, as the local search does."""
+    import pyarrow as pa
+
+    row, nbr, cos = table["row"].to_numpy(), table["nbr"].to_numpy(), table["cos"].to_numpy()
+    order = np.lexsort((-cos, nbr, row))
+    row, nbr, cos = row[order], nbr[order], cos[order]
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = (row[1:] != row[:-1]) | (nbr[1:] != nbr[:-1])  # a neighbour found in two partitions once
+    row, nbr, cos = row[first], nbr[first], cos[first]
+    order = np.lexsort((nbr, -cos, row))
+    row, nbr, cos = row[order], nbr[order], cos[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row, side="left")
+    keep = rank < top_k
+    a, b = np.minimum(row[keep], nbr[keep]), np.maximum(row[keep], nbr[keep])
+    return pa.table({"a": a, "b": b, "cos": cos[keep], "part": a % partitions})
+
+
+def unique_pairs_stage(table):
+    import pyarrow as pa
+
+    a, b, cos = table["a"].to_numpy(), table["b"].to_numpy(), table["cos"].to_numpy()
+    order = np.lexsort((-cos, b, a))
+    a, b, cos = a[order], b[order], cos[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return pa.table({"a": a[first], "b": b[first], "cos": np.minimum(cos[first], 1.0)})
+
+
+def story_rows_stage(table, partitions: int):
+    """Keys → one row per (document holding the key, key), to average into story vectors."""
+    import pyarrow as pa
+
+    docs = table["docs"].to_pylist()
+    rows = np.repeat(np.arange(len(table)), [len(d) for d in docs])
+    out = table.select(["kid", "vec"]).take(pa.array(rows, pa.int64()))
+    doc = np.array([d for ds in docs for d in ds], dtype=np.int64)
+    return out.append_column("sdoc", pa.array(doc)).append_column("part", pa.array(doc % partitions))
+
+
+def story_stage(table):
+    import pyarrow as pa
+
+    table = table.sort_by([("sdoc", "ascending"), ("kid", "ascending")])
+    doc = table["sdoc"].to_numpy()
+    vectors = _vectors(table["vec"])
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    ends = np.r_[starts[1:], len(doc)]
+    stories = [story_vector(vectors[s:e]).astype(np.float32).tobytes() for s, e in zip(starts, ends)]
+    return pa.table({"sdoc": doc[starts], "story": pa.array(stories, pa.binary())})
+
+
+def judge_stage(table, settings: Settings):
+    """Candidate pairs with both keys' text and stories → semantic repeat and claim edges."""
+    import pyarrow as pa
+
+    cols = {name: table[name].to_pylist() for name in
+            ("a", "b", "cos", "key_a", "key_b", "text_a", "text_b", "doc_a", "doc_b", "story_a", "story_b")}
+    candidates = [
+        SemanticCandidate(
+            a, b, key_a, key_b, text_a, text_b, cos, doc_a == doc_b,
+            is_strict(doc_a == doc_b, np.frombuffer(sa, np.float32), np.frombuffer(sb, np.float32), settings),
+        )
+        for a, b, cos, key_a, key_b, text_a, text_b, doc_a, doc_b, sa, sb in zip(*cols.values())
+    ]
+    repeats, claims = judge_semantic(candidates, settings)
+    edges = [*((m, "repeat") for m in repeats), *((m, "claim") for m in claims)]
+    return pa.table({
+        "a": pa.array([m.a for m, _ in edges], pa.int64()), "b": pa.array([m.b for m, _ in edges], pa.int64()),
+        "score": pa.array([m.score for m, _ in edges], pa.float64()),
+        "kind": pa.array([k for _, k in edges], pa.string()),
+    })
+
+
+def kmeans(sample: np.ndarray, k: int, iterations: int = 25, seed: int = 0) -> np.ndarray:
+    """Spherical k-means (k-means++ start, fixed seed): unit centroids of the sampled embeddings."""
+    rng = np.random.default_rng(seed)
+    k = max(1, min(k, len(sample)))
+    centroids = [sample[rng.integers(len(sample))]]
+    for _ in range(1, k):
+        distance = np.clip(1.0 - np.max(sample @ np.array(centroids).T, axis=1), 0.0, None)
+        total = distance.sum()
+        pick = rng.integers(len(sample)) if total <= 0 else rng.choice(len(sample), p=distance / total)
+        centroids.append(sample[pick])
+    centroids = np.array(centroids)
+    for _ in range(iterations):
+        assignment = np.argmax(sample @ centroids.T, axis=1)
+        for c in range(k):
+            members = sample[assignment == c]
+            if len(members):
+                mean = members.mean(axis=0)
+                centroids[c] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return centroids.astype(np.float32)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class _Edges:
+    repeats: list[Match]
+    claims: list[Match]
+
+
+def _list_inputs(paths: Iterable[str], settings: Settings) -> tuple[list[str], list[Problem]]:
+    problems: list[Problem] = []
+    paths = [str(p) for p in paths]
+    if STDIN in paths:
+        raise RayEngineError("standard input cannot be read by the Ray engine: give files or directories")
+    include = tuple(dict.fromkeys((*settings.include, *(f"*{s}" for s in PARQUET_SUFFIXES))))
+    files = [str(f) for f in iter_input_files(paths, problems, include, settings.exclude)]
+    if len(files) >= 1 << FILE_BITS:
+        raise RayEngineError(f"more than {1 << FILE_BITS:,} input files: pack them into JSON Lines or Parquet shards")
+    return files, problems
+
+
+def _partitions(count: int, workers: int) -> int:
+    return max(2 * workers, math.ceil(count / PARTITION_ROWS))
+
+
+def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: int) -> list[tuple[Match, str]]:
+    chosen = keys.map_batches(
+        _with_words, fn_kwargs={"min_words": settings.claim_min_words}, batch_format="pyarrow"
+    ).select_columns(["kid", "key", "text", "doc", "docs"])
+    embedded = chosen.map_batches(
+        EmbedStage, fn_constructor_kwargs={"settings": settings}, batch_format="pyarrow", batch_size=1024,
+        concurrency=options.workers,
+    ).materialize()
+    n = embedded.count()
+    if n < 2:
+        return []
+    k = max(1, round(SEMANTIC_PROBES * n / options.partition_keys))
+    if k > 1:
+        fraction = min(1.0, SEMANTIC_SAMPLE / n)
+        sample_rows = embedded.select_columns(["vec"]).random_sample(fraction, seed=0).take_all()
+        sample = np.stack([np.frombuffer(r["vec"], np.float32) for r in sample_rows])
+        centroids = kmeans(sample, k)
+    else:
+        centroids = np.ones((1, 1), dtype=np.float32)
+    if len(centroids) == 1:
+        assigned = embedded.map_batches(
+            lambda t: t.append_column("part", _zeros(len(t))), batch_format="pyarrow"
+        )
+    else:
+        assigned = embedded.map_batches(
+            assign_stage, fn_kwargs={"centroids": centroids, "probes": SEMANTIC_PROBES}, batch_format="pyarrow"
+        )
+    neighbours = assigned.select_columns(["kid", "vec", "part"]).groupby("part").map_groups(
+        search_stage, batch_format="pyarrow",
+        fn_kwargs={"min_cosine": settings.semantic_min_cosine, "top_k": settings.semantic_top_k, "partitions": partitions},
+    )
+    pairs = (
+        neighbours.groupby("part").map_groups(
+            top_k_stage, batch_format="pyarrow", fn_kwargs={"top_k": settings.semantic_top_k, "partitions": partitions}
+        )
+        .groupby("part").map_groups(unique_pairs_stage, batch_format="pyarrow")
+    )
+    side = embedded.select_columns(["kid", "key", "text", "doc"])
+    stories = embedded.select_columns(["kid", "vec", "docs"]).map_batches(
+        story_rows_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow"
+    ).groupby("part").map_groups(story_stage, batch_format="pyarrow")
+    for end in ("a", "b"):
+        renamed = side.rename_columns({"kid": f"{end}", "key": f"key_{end}", "text": f"text_{end}", "doc": f"doc_{end}"})
+        pairs = pairs.join(renamed, "inner", partitions, on=(end,))
+        story = stories.rename_columns({"sdoc": f"doc_{end}", "story": f"story_{end}"})
+        pairs = pairs.join(story, "inner", partitions, on=(f"doc_{end}",))
+    judged = pairs.map_batches(judge_stage, fn_kwargs={"settings": settings}, batch_format="pyarrow")
+    return [
+        (Match(int(row["a"]), int(row["b"]), float(row["score"]), "semantic"), row["kind"])
+        for row in judged.take_all()
+    ]
+
+
+def _zeros(n: int):
+    import pyarrow as pa
+
+    return pa.array(np.zeros(n, dtype=np.int64))
+
+
+def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
+    """The stages; returns (base dataset, edges, problems) with Ray already connected."""
+    import ray.data
+
+    files, problems = _list_inputs(paths, settings)
+    if not files:
+        return None, _Edges([], []), problems
+    listing = ray.data.from_items([{"rank": r, "path": p} for r, p in enumerate(files)],
+                                  override_num_blocks=max(1, min(len(files), 8 * options.workers)))
+    base = listing.map_batches(
+        read_stage, fn_kwargs={"settings": settings}, batch_format="numpy", batch_size=16,
+    ).materialize()
+    partitions = _partitions(base.count(), options.workers)
+    problem_rows = base.map_batches(
+        _select, fn_kwargs={"kind": PROBLEM, "columns": ["rank", "path", "message"]}, batch_format="pyarrow"
+    ).take_all()
+    problems.extend(Problem(r["path"], r["message"]) for r in sorted(problem_rows, key=lambda r: r["rank"]))
+
+    sentences = base.map_batches(sentence_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
+    keys = sentences.groupby("part").map_groups(exact_stage, batch_format="pyarrow").materialize()
+    repeats: list[Match] = []
+    if "exact" in settings.methods:
+        for row in keys.select_columns(["members"]).map_batches(
+            _repeated, batch_format="pyarrow"
+        ).take_all():
+            members = list(row["members"])
+            repeats.extend(Match(members[0], other, 1.0, "exact") for other in members[1:])
+    if "fuzzy" in settings.methods:
+        edges = keys.select_columns(["kid", "key"]).map_batches(
+            band_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow"
+        ).groupby("part").map_groups(
+            fuzzy_stage, fn_kwargs={"min_ratio": settings.fuzzy_min_ratio}, batch_format="pyarrow"
+        ).take_all()
+        seen: dict[tuple[int, int], float] = {}
+        for row in edges:
+            seen[(int(row["a"]), int(row["b"]))] = float(row["score"])
+        repeats.extend(Match(a, b, score, "fuzzy") for (a, b), score in sorted(seen.items()))
+    claims: list[Match] = []
+    if "semantic" in settings.methods:
+        linked = UnionFind()
+        for m in repeats:
+            linked.union(m.a, m.b)
+        # The local path skips pairs already linked by a repeat before judging; same filter, after.
+        for match, kind in sorted(_semantic_edges(keys, settings, options, partitions), key=lambda e: (e[0].a, e[0].b)):
+            if linked.find(match.a) != linked.find(match.b):
+                (repeats if kind == "repeat" else claims).append(match)
+    return base, _Edges(repeats, claims), problems
+
+
+def _repeated(table):
+    import pyarrow.compute as pc
+
+    return table.filter(pc.greater(pc.list_value_length(table["members"]), 1))
+
+
+def _rows_in(table, column: str, wanted: np.ndarray, kind: int, columns: Sequence[str]):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = _select(table, kind, [column, *[c for c in columns if c != column]])
+    return table.filter(pc.is_in(table[column], value_set=pa.array(wanted, pa.int64())))
+
+
+def _documents_and_sentences(base, edges: _Edges, with_all_documents: bool):
+    """Bring back the documents and sentences the edges name (and, unless told not to, every document's metadata)."""
+    wanted = np.array(sorted({i for m in [*edges.repeats, *edges.claims] for i in (m.a, m.b)}), dtype=np.int64)
+    sentence_rows = []
+    if len(wanted):
+        sentence_rows = base.map_batches(
+            _rows_in, batch_format="pyarrow",
+            fn_kwargs={"column": "sid", "wanted": wanted, "kind": SENTENCE, "columns": ["doc", "start", "end", "key"]},
+        ).take_all()
+    docs_needed = np.array(sorted({int(r["doc"]) for r in sentence_rows}), dtype=np.int64)
+    meta_columns = ["doc", "path", "record", "id", "encoding", "count"]
+    with_text = base.map_batches(
+        _rows_in, batch_format="pyarrow",
+        fn_kwargs={"column": "doc", "wanted": docs_needed, "kind": DOC, "columns": [*meta_columns, "text"]},
+    ).take_all() if len(docs_needed) else []
+    by_doc = {int(r["doc"]): r for r in with_text}
+    if with_all_documents:
+        for r in base.map_batches(
+            _select, fn_kwargs={"kind": DOC, "columns": meta_columns}, batch_format="pyarrow"
+        ).take_all():
+            by_doc.setdefault(int(r["doc"]), r)
+    documents: dict[int, Document] = {}
+    counts: dict[int, int] = {}
+    for doc in sorted(by_doc):
+        r = by_doc[doc]
+        document = Document(
+            path=r["path"], text=r.get("text") or "", encoding=r["encoding"],
+            record=None if r["record"] is None else int(r["record"]), id=r["id"],
+        )
+        documents[doc] = document
+        counts[id(document)] = int(r["count"])
+    sentences = {
+        int(r["sid"]): Sentence(documents[int(r["doc"])], int(r["start"]), int(r["end"]), r["key"], int(r["sid"]))
+        for r in sentence_rows
+    }
+    return list(documents.values()), sentences, counts
+
+
+def check_ray(
+    paths: Iterable[str | os.PathLike],
+    settings: Settings | None = None,
+    *,
+    address: str | None = None,
+    workers: int = 2,
+    output_dir: str | os.PathLike | None = None,
+    partition_keys: int = SEMANTIC_PARTITION_KEYS,
+) -> CheckResult:
+    """``dedup.check`` on Ray: the same findings, the stages run by Ray Data.
+
+    With ``output_dir`` the findings are also written there as JSON Lines
+    shards (``findings/``) and every document's metadata as Parquet
+    (``documents/``), straight from the workers; the returned result then
+    lists only the documents that findings name.
+    """
+    settings = settings or Settings()
+    options = RayOptions(address, workers, None if output_dir is None else os.fspath(output_dir), partition_keys)
+    started = connect(options.address, options.workers)
+    try:
+        _data_context(settings.progress)
+        base, edges, problems = _run(paths, settings, options)
+        if base is None:
+            return CheckResult([], [], [], problems, sentence_counts={})
+        documents, sentences, counts = _documents_and_sentences(base, edges, options.output_dir is None)
+        findings = group_findings(sentences, edges.repeats, edges.claims, conflicts_of=_conflicts_of)
+        result = CheckResult(documents, sorted(sentences.values(), key=lambda s: s.index), findings, problems, counts)
+        if options.output_dir is not None:
+            _write_outputs(base, result, options.output_dir)
+        return result
+    finally:
+        if started:
+            import ray
+
+            ray.shutdown()
+
+
+def _write_outputs(base, result: CheckResult, output_dir: str) -> None:
+    import ray.data
+
+    from .report.json_report import finding_dict
+
+    out = Path(output_dir)
+    base.map_batches(
+        _select, fn_kwargs={"kind": DOC, "columns": ["path", "record", "id", "encoding", "count"]},
+        batch_format="pyarrow",
+    ).rename_columns({"count": "sentences"}).write_parquet(str(out / "documents"))
+    rows = [finding_dict(f) for f in result.findings]
+    if rows:
+        ray.data.from_items(rows).write_json(str(out / "findings"))
