@@ -422,6 +422,78 @@ def _clean_jsonl_file(
     return _encode("".join(parts), encoding, raw)
 
 
+@dataclass
+class FileOutcome:
+    """What writing one input file did; the caller adds it to the report in input order."""
+
+    written: bool = False
+    copied: bool = False
+    dropped: bool = False
+    documents_dropped: int = 0
+    spans_removed: int = 0
+    log_lines: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def write_file(
+    item: _Input,
+    mine: Sequence[Document],
+    cleaned: dict[int, str | None],
+    entries: dict[int, list[dict]],
+    dropped: set[int],
+    out_dir: Path,
+    settings: Settings,
+) -> FileOutcome:
+    """Write one input's cleaned copy (or the input unchanged) into ``out_dir``.
+
+    ``mine`` are the input's documents; ``cleaned``, ``entries`` and
+    ``dropped`` are keyed by ``id(document)``.  Any process that has read the
+    file can call it, which is how the Ray engine writes its shards.
+    """
+    outcome = FileOutcome()
+    target = out_dir / item.output
+    try:
+        if not mine:
+            _copy_file(item.path, target)
+            outcome.copied = outcome.written = True
+            outcome.problems.append(Problem(str(item.path), f"copied unchanged to {target}"))
+            return outcome
+        raw = item.path.read_bytes()
+        try:
+            if item.path.name.endswith(JSONL_SUFFIXES):
+                data = _clean_jsonl_file(raw, mine, cleaned, dropped, settings)
+            else:
+                (document,) = mine
+                if id(document) in dropped:
+                    if target.exists() or target.is_symlink():
+                        target.unlink()  # a stale copy from an earlier run into this OUT
+                    outcome.dropped = True
+                    outcome.documents_dropped += 1
+                    outcome.log_lines.extend(json.dumps(e, ensure_ascii=False) for e in entries[id(document)])
+                    return outcome
+                data = _clean_text_file(raw, document, cleaned.get(id(document)))
+        except _Changed:
+            outcome.problems.append(Problem(str(item.path), "changed during the run; copied unchanged, nothing removed"))
+            _write_bytes(target, raw)
+            outcome.copied = outcome.written = True
+            return outcome
+        _write_bytes(target, data)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise  # the output is unusable: stop rather than warn 500 times
+        outcome.problems.append(Problem(str(item.path), f"not written: {exc.strerror or exc}"))
+        return outcome
+    outcome.written = True
+    for document in mine:
+        logged = entries.get(id(document), [])
+        if id(document) in dropped:
+            outcome.documents_dropped += 1
+        else:
+            outcome.spans_removed += len(logged)
+        outcome.log_lines.extend(json.dumps(e, ensure_ascii=False) for e in logged)
+    return outcome
+
+
 # --------------------------------------------------------------------------- the command
 
 
@@ -434,12 +506,25 @@ def clean(
     drop_docs: bool = False,
     force: bool = False,
     doc_overlap: float = DOC_OVERLAP,
+    engine: dict | None = None,
 ) -> CleanReport:
     """Write a cleaned copy of ``sources`` to ``out`` and the removal log ``out/removed.jsonl``.
 
     Raises ``CleanError`` (nothing written) when the request is refused; input
-    problems are returned in the report, as ``check`` does.
+    problems are returned in the report, as ``check`` does.  ``engine``, the
+    keyword arguments of ``engine_ray.check_ray`` (``address``, ``workers``),
+    runs the check on Ray and writes the files from the Ray workers; only the
+    documents with removals are ever held here.
     """
+    if engine is None:
+        return _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, None)
+    from .engine_ray import session
+
+    with session(engine.get("address"), engine.get("workers", 2)):  # one Ray for the check and the writing
+        return _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, engine)
+
+
+def _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, engine) -> CleanReport:
     settings = settings or Settings()
     if not 0.0 < doc_overlap <= 1.0:
         raise CleanError(f"doc_overlap must be in (0, 1], got {doc_overlap}")
@@ -447,9 +532,18 @@ def clean(
     out = os.fspath(out)
     inputs, problems = _plan(sources, out, settings, force)
 
-    documents, read_problems = read_documents([i.path for i in inputs], settings)
-    problems.extend(read_problems)
-    result = check_documents(documents, settings)
+    if engine is not None:
+        if drop_docs:
+            raise CleanError("--drop-docs is not supported with --engine ray yet")
+        from .engine_ray import check_ray
+
+        result = check_ray([str(i.path) for i in inputs], settings, **engine)
+        documents = [d for d in result.documents if d.text]  # the documents findings name
+        problems.extend(result.problems)
+    else:
+        documents, read_problems = read_documents([i.path for i in inputs], settings)
+        problems.extend(read_problems)
+        result = check_documents(documents, settings)
 
     sentences_by_doc: dict[int, list[Sentence]] = defaultdict(list)
     for s in result.sentences:
@@ -510,52 +604,32 @@ def clean(
     docs_by_path: dict[str, list[Document]] = defaultdict(list)
     for document in documents:
         docs_by_path[document.path].append(document)
+    if engine is not None:
+        from .engine_ray import write_cleaned
+
+        by_name = {d.name: d for d in documents}
+        outcomes = write_cleaned(
+            inputs, out_dir, settings,
+            {name: cleaned[id(d)] for name, d in by_name.items() if cleaned.get(id(d)) is not None},
+            {name: entries[id(d)] for name, d in by_name.items() if entries.get(id(d))},
+        )
+    else:
+        outcomes = [
+            write_file(item, docs_by_path.get(str(item.path), []), cleaned, entries, set(dropped), out_dir, settings)
+            for item in inputs
+        ]
     log_lines: list[str] = []
-    dropped_ids = set(dropped)
-    for item in inputs:
-        target = out_dir / item.output
-        mine = docs_by_path.get(str(item.path), [])
-        try:
-            if not mine:
-                _copy_file(item.path, target)
-                report.files_copied.append(item.output)
-                report.files_written.append(item.output)
-                problems.append(Problem(str(item.path), f"copied unchanged to {target}"))
-                continue
-            raw = item.path.read_bytes()
-            try:
-                if item.path.name.endswith(JSONL_SUFFIXES):
-                    data = _clean_jsonl_file(raw, mine, cleaned, dropped_ids, settings)
-                else:
-                    (document,) = mine
-                    if id(document) in dropped:
-                        if target.exists() or target.is_symlink():
-                            target.unlink()  # a stale copy from an earlier run into this OUT
-                        report.files_dropped.append(item.output)
-                        report.documents_dropped += 1
-                        log_lines.extend(json.dumps(e, ensure_ascii=False) for e in entries[id(document)])
-                        continue
-                    data = _clean_text_file(raw, document, cleaned[id(document)])
-            except _Changed:
-                problems.append(Problem(str(item.path), "changed during the run; copied unchanged, nothing removed"))
-                _write_bytes(target, raw)
-                report.files_copied.append(item.output)
-                report.files_written.append(item.output)
-                continue
-            _write_bytes(target, data)
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-                raise  # the output is unusable: stop rather than warn 500 times
-            problems.append(Problem(str(item.path), f"not written: {exc.strerror or exc}"))
-            continue
-        report.files_written.append(item.output)
-        for document in mine:
-            logged = entries[id(document)]
-            if id(document) in dropped:
-                report.documents_dropped += 1
-            else:
-                report.spans_removed += len(logged)
-            log_lines.extend(json.dumps(e, ensure_ascii=False) for e in logged)
+    for item, outcome in zip(inputs, outcomes):
+        if outcome.written:
+            report.files_written.append(item.output)
+        if outcome.copied:
+            report.files_copied.append(item.output)
+        if outcome.dropped:
+            report.files_dropped.append(item.output)
+        report.documents_dropped += outcome.documents_dropped
+        report.spans_removed += outcome.spans_removed
+        problems.extend(outcome.problems)
+        log_lines.extend(outcome.log_lines)
 
     _write_bytes(out_dir / REMOVED_LOG, "".join(line + "\n" for line in log_lines).encode("utf-8"))
     return report

@@ -86,6 +86,38 @@ def input_options(fn):
     return functools.reduce(lambda f, option: option(f), reversed(options), fn)
 
 
+def engine_options(fn):
+    """Who runs the stages: this process, or a Ray cluster (same findings); shared by check and clean."""
+    options = [
+        click.option(
+            "--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+            help="local: this process; ray: the same stages on Ray Data (needs the `ray` extra).",
+        ),
+        click.option(
+            "--ray-address", default=None,
+            help="With --engine ray: 'auto' or ray://host:10001 joins a cluster [default: start a local Ray].",
+        ),
+        click.option(
+            "--workers", type=click.IntRange(1), default=2, show_default=True,
+            help="With --engine ray: CPUs of the local Ray it starts, and embedding actors.",
+        ),
+    ]
+    return functools.reduce(lambda f, option: option(f), reversed(options), fn)
+
+
+def _engine(engine: str, ray_address, workers: int) -> dict | None:
+    """Ray engine options for the library, or None for the local engine."""
+    if engine == "local":
+        if ray_address:
+            raise click.UsageError("--ray-address needs --engine ray")
+        return None
+    try:
+        import ray  # noqa: F401  (only to give a clear message when the extra is missing)
+    except ImportError:
+        raise click.UsageError("--engine ray needs the ray extra: pip install 'dedup[ray]'") from None
+    return {"address": ray_address, "workers": workers}
+
+
 def _load_config(ctx: click.Context, param, value) -> None:
     """Read the config file (given or discovered) into click's defaults: flags still win."""
     try:
@@ -186,8 +218,14 @@ def _warn(problems, quiet: bool) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file and exit 0.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+@engine_options
+@click.option(
+    "--output-dir", type=click.Path(file_okay=False),
+    help="With --engine ray: also write findings as JSON Lines shards and document metadata as Parquet here.",
+)
 def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-          include, exclude, ignore, fmt, fail_on, against, baseline, write_baseline, output) -> None:
+          include, exclude, ignore, fmt, fail_on, against, baseline, write_baseline, output,
+          engine, ray_address, workers, output_dir) -> None:
     """Check PATHS (files, directories, or - for stdin) for repeats and claims.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or
@@ -197,15 +235,30 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
         methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
     )
 
+    ray_options = _engine(engine, ray_address, workers)
+    if ray_options is None and output_dir:
+        raise click.UsageError("--output-dir needs --engine ray")
+    if ray_options is not None and against:
+        raise click.UsageError("--against is not supported with --engine ray")
+
     def work():
         from .index import check_paths_against, is_index_path
 
-        if any(is_index_path(a) for a in against):
+        if ray_options is not None:
+            from .engine_ray import RayEngineError, check_ray
+
+            try:
+                result = check_ray(paths, settings, output_dir=output_dir, **ray_options)
+            except RayEngineError as exc:
+                click.echo(f"dedup: error: {exc}", err=True)
+                sys.exit(EXIT_USAGE)
+        elif any(is_index_path(a) for a in against):
             result = check_paths_against(paths, settings, against=against)
         else:
             result = run_check(paths, settings, against=against)
         _warn(result.problems, quiet)
-        if not any(not d.reference for d in result.documents):
+        # With --output-dir the documents are listed in OUTPUT_DIR/documents, not brought back here.
+        if not any(not d.reference for d in result.documents) and not output_dir:
             click.echo("dedup: error: no readable documents in the given paths", err=True)
             sys.exit(EXIT_USAGE)
         if write_baseline:
@@ -242,8 +295,9 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
     help="With --drop-docs: share of a document's sentence characters repeated from one earlier document.",
 )
 @click.option("--force", is_flag=True, help="Write into an existing non-empty OUT (stale temporary files are removed).")
+@engine_options
 def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-          include, exclude, ignore, drop, drop_docs, doc_overlap, force) -> None:
+          include, exclude, ignore, drop, drop_docs, doc_overlap, force, engine, ray_address, workers) -> None:
     """Write a cleaned copy of SOURCES to OUT: later repeats removed, every removal logged.
 
     The first occurrence of each repeated sentence is kept. OUT mirrors the
@@ -257,6 +311,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
     settings = _settings(
         methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
     )
+    ray_options = _engine(engine, ray_address, workers)
     if drop == "claims" and "semantic" not in settings.methods:
         click.echo("dedup: warning: --drop claims has no effect without the semantic method", err=True)
 
@@ -264,7 +319,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
         try:
             report = run_clean(
                 list(sources), out, settings, drop_claims=drop == "claims", drop_docs=drop_docs,
-                force=force, doc_overlap=doc_overlap,
+                force=force, doc_overlap=doc_overlap, engine=ray_options,
             )
         except CleanError as exc:
             click.echo(f"dedup: error: {exc}", err=True)

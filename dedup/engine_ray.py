@@ -28,7 +28,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import pickle
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +109,19 @@ def connect(address: str | None, workers: int) -> bool:
         # Loopback only: a local engine never listens on the machine's network addresses.
         ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
     return True
+
+
+@contextmanager
+def session(address: str | None = None, workers: int = 2):
+    """Ray connected for the block: started here (and stopped after) unless already connected."""
+    started = connect(address, workers)
+    try:
+        yield
+    finally:
+        if started:
+            import ray
+
+            ray.shutdown()
 
 
 def _data_context(progress: bool) -> None:
@@ -309,23 +324,16 @@ def search_stage(table, min_cosine: float, top_k: int, partitions: int):
 
     table = table.sort_by("kid")
     vectors = _vectors(table["vec"])
-    kid = table["kid"].to_numpy()
     pairs = cosine_pairs(vectors, min_cosine, top_k)
-    if not pairs:
-        return _empty_neighbours()
-    i, j, cos = (np.array(x) for x in zip(*pairs))
-    row = np.concatenate([kid[i], kid[j]])
-    return pa.table({
-        "row": row, "nbr": np.concatenate([kid[j], kid[i]]), "cos": np.concatenate([cos, cos]),
-        "part": row % partitions,
-    })
-
-
-def _empty_neighbours():
-    import pyarrow as pa
-
-    return pa.table({"row": pa.array([], pa.int64()), "nbr": pa.array([], pa.int64()),
-                     "cos": pa.array([], pa.float64()), "part": pa.array([], pa.int64())})
+    i, j, cos = (np.array(x, dtype=t) for x, t in zip(zip(*pairs), (np.int64, np.int64, np.float64))) if pairs else (
+        np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
+    rows, nbrs = np.concatenate([i, j]), np.concatenate([j, i])
+    side = table.select(["kid", "key", "text", "doc"])
+    out = side.take(pa.array(rows)).rename_columns(["row", "key_r", "text_r", "doc_r"])
+    for name, column in zip(["nbr", "key_n", "text_n", "doc_n"], side.take(pa.array(nbrs)).columns):
+        out = out.append_column(name, column)
+    out = out.append_column("cos", pa.array(np.concatenate([cos, cos])))
+    return out.append_column("part", pa.array(out["row"].to_numpy() % partitions))
 
 
 def top_k_stage(table, top_k: int, partitions: int):
@@ -334,16 +342,28 @@ def top_k_stage(table, top_k: int, partitions: int):
 
     row, nbr, cos = table["row"].to_numpy(), table["nbr"].to_numpy(), table["cos"].to_numpy()
     order = np.lexsort((-cos, nbr, row))
-    row, nbr, cos = row[order], nbr[order], cos[order]
     first = np.ones(len(row), dtype=bool)
-    first[1:] = (row[1:] != row[:-1]) | (nbr[1:] != nbr[:-1])  # a neighbour found in two partitions once
-    row, nbr, cos = row[first], nbr[first], cos[first]
+    first[1:] = (row[order][1:] != row[order][:-1]) | (nbr[order][1:] != nbr[order][:-1])
+    table = table.take(pa.array(order[first]))  # a neighbour found in two partitions, once
+    row, nbr, cos = table["row"].to_numpy(), table["nbr"].to_numpy(), table["cos"].to_numpy()
     order = np.lexsort((nbr, -cos, row))
-    row, nbr, cos = row[order], nbr[order], cos[order]
+    row = row[order]
     rank = np.arange(len(row)) - np.searchsorted(row, row, side="left")
-    keep = rank < top_k
-    a, b = np.minimum(row[keep], nbr[keep]), np.maximum(row[keep], nbr[keep])
-    return pa.table({"a": a, "b": b, "cos": cos[keep], "part": a % partitions})
+    table = table.take(pa.array(order[rank < top_k]))
+    # Canonical pair order (a < b), each side's key, text and document with it.
+    row, nbr = table["row"].to_numpy(), table["nbr"].to_numpy()
+    swap = nbr < row
+    out = {"cos": table["cos"]}
+    for end, (mine, other) in (("a", ("r", "n")), ("b", ("n", "r"))):
+        for field, source in (("", "row"), ("key_", "key"), ("text_", "text"), ("doc_", "doc")):
+            ids = {"r": "row", "n": "nbr"}
+            first_name = ids[mine] if source == "row" else f"{source}_{mine}"
+            second_name = ids[other] if source == "row" else f"{source}_{other}"
+            out[f"{field}{end}" if field else end] = pa.array(np.where(
+                swap, table[second_name].to_numpy(zero_copy_only=False), table[first_name].to_numpy(zero_copy_only=False)
+            ))
+    result = pa.table(out)
+    return result.append_column("part", pa.array(result["a"].to_numpy() % partitions))
 
 
 def unique_pairs_stage(table):
@@ -351,10 +371,10 @@ def unique_pairs_stage(table):
 
     a, b, cos = table["a"].to_numpy(), table["b"].to_numpy(), table["cos"].to_numpy()
     order = np.lexsort((-cos, b, a))
-    a, b, cos = a[order], b[order], cos[order]
+    a, b = a[order], b[order]
     first = np.ones(len(a), dtype=bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    return pa.table({"a": a[first], "b": b[first], "cos": np.minimum(cos[first], 1.0)})
+    return table.take(pa.array(order[first])).drop_columns(["part"])
 
 
 def story_rows_stage(table, partitions: int):
@@ -380,18 +400,27 @@ def story_stage(table):
     return pa.table({"sdoc": doc[starts], "story": pa.array(stories, pa.binary())})
 
 
-def judge_stage(table, settings: Settings):
-    """Candidate pairs with both keys' text and stories → semantic repeat and claim edges."""
-    import pyarrow as pa
+def judge_stage(table, settings: Settings, stories: list):
+    """Candidate pairs with both keys' text → semantic repeat and claim edges.
 
+    ``stories`` holds the object references of the story-vector blocks; each
+    judging task reads them from the object store (never through the driver).
+    """
+    import pyarrow as pa
+    import ray
+
+    story = {}
+    for block in ray.get(ray.get(stories[0])):  # the list of block references, then the blocks
+        for doc, vector in zip(block["sdoc"].to_pylist(), block["story"].to_pylist()):
+            story[doc] = np.frombuffer(vector, np.float32)
     cols = {name: table[name].to_pylist() for name in
-            ("a", "b", "cos", "key_a", "key_b", "text_a", "text_b", "doc_a", "doc_b", "story_a", "story_b")}
+            ("a", "b", "cos", "key_a", "key_b", "text_a", "text_b", "doc_a", "doc_b")}
     candidates = [
         SemanticCandidate(
-            a, b, key_a, key_b, text_a, text_b, cos, doc_a == doc_b,
-            is_strict(doc_a == doc_b, np.frombuffer(sa, np.float32), np.frombuffer(sb, np.float32), settings),
+            a, b, key_a, key_b, text_a, text_b, min(1.0, cos), doc_a == doc_b,
+            is_strict(doc_a == doc_b, story[doc_a], story[doc_b], settings),
         )
-        for a, b, cos, key_a, key_b, text_a, text_b, doc_a, doc_b, sa, sb in zip(*cols.values())
+        for a, b, cos, key_a, key_b, text_a, text_b, doc_a, doc_b in zip(*cols.values())
     ]
     repeats, claims = judge_semantic(candidates, settings)
     edges = [*((m, "repeat") for m in repeats), *((m, "claim") for m in claims)]
@@ -449,12 +478,14 @@ def _partitions(count: int, workers: int) -> int:
 
 
 def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: int) -> list[tuple[Match, str]]:
+    from ray.data import ActorPoolStrategy
+
     chosen = keys.map_batches(
         _with_words, fn_kwargs={"min_words": settings.claim_min_words}, batch_format="pyarrow"
     ).select_columns(["kid", "key", "text", "doc", "docs"])
     embedded = chosen.map_batches(
         EmbedStage, fn_constructor_kwargs={"settings": settings}, batch_format="pyarrow", batch_size=1024,
-        concurrency=options.workers,
+        compute=ActorPoolStrategy(size=options.workers),
     ).materialize()
     n = embedded.count()
     if n < 2:
@@ -475,7 +506,7 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
         assigned = embedded.map_batches(
             assign_stage, fn_kwargs={"centroids": centroids, "probes": SEMANTIC_PROBES}, batch_format="pyarrow"
         )
-    neighbours = assigned.select_columns(["kid", "vec", "part"]).groupby("part").map_groups(
+    neighbours = assigned.select_columns(["kid", "key", "text", "doc", "vec", "part"]).groupby("part").map_groups(
         search_stage, batch_format="pyarrow",
         fn_kwargs={"min_cosine": settings.semantic_min_cosine, "top_k": settings.semantic_top_k, "partitions": partitions},
     )
@@ -485,16 +516,15 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
         )
         .groupby("part").map_groups(unique_pairs_stage, batch_format="pyarrow")
     )
-    side = embedded.select_columns(["kid", "key", "text", "doc"])
     stories = embedded.select_columns(["kid", "vec", "docs"]).map_batches(
         story_rows_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow"
-    ).groupby("part").map_groups(story_stage, batch_format="pyarrow")
-    for end in ("a", "b"):
-        renamed = side.rename_columns({"kid": f"{end}", "key": f"key_{end}", "text": f"text_{end}", "doc": f"doc_{end}"})
-        pairs = pairs.join(renamed, "inner", partitions, on=(end,))
-        story = stories.rename_columns({"sdoc": f"doc_{end}", "story": f"story_{end}"})
-        pairs = pairs.join(story, "inner", partitions, on=(f"doc_{end}",))
-    judged = pairs.map_batches(judge_stage, fn_kwargs={"settings": settings}, batch_format="pyarrow")
+    ).groupby("part").map_groups(story_stage, batch_format="pyarrow").materialize()
+    import ray
+
+    story_refs = ray.put(stories.to_arrow_refs())
+    judged = pairs.map_batches(
+        judge_stage, fn_kwargs={"settings": settings, "stories": [story_refs]}, batch_format="pyarrow"
+    )
     return [
         (Match(int(row["a"]), int(row["b"]), float(row["score"]), "semantic"), row["kind"])
         for row in judged.take_all()
@@ -626,8 +656,7 @@ def check_ray(
     """
     settings = settings or Settings()
     options = RayOptions(address, workers, None if output_dir is None else os.fspath(output_dir), partition_keys)
-    started = connect(options.address, options.workers)
-    try:
+    with session(options.address, options.workers):
         _data_context(settings.progress)
         base, edges, problems = _run(paths, settings, options)
         if base is None:
@@ -638,11 +667,6 @@ def check_ray(
         if options.output_dir is not None:
             _write_outputs(base, result, options.output_dir)
         return result
-    finally:
-        if started:
-            import ray
-
-            ray.shutdown()
 
 
 def _write_outputs(base, result: CheckResult, output_dir: str) -> None:
@@ -658,3 +682,37 @@ def _write_outputs(base, result: CheckResult, output_dir: str) -> None:
     rows = [finding_dict(f) for f in result.findings]
     if rows:
         ray.data.from_items(rows).write_json(str(out / "findings"))
+
+
+# --------------------------------------------------------------------------- clean
+
+
+def write_stage(batch: dict, out_dir: str, settings: Settings, plan: list) -> dict:
+    """Input files → their cleaned copies, written by this worker with ``clean.write_file``."""
+    import ray
+
+    from .clean import _Input, write_file
+
+    cleaned_by_name, entries_by_name = ray.get(plan[0])
+    outcomes = []
+    for path, output in zip(batch["path"].tolist(), batch["output"].tolist()):
+        documents = read_file(Path(path), settings, [])
+        cleaned = {id(d): cleaned_by_name.get(d.name) for d in documents}
+        entries = {id(d): entries_by_name.get(d.name, []) for d in documents}
+        outcome = write_file(_Input(Path(path), output), documents, cleaned, entries, set(), Path(out_dir), settings)
+        outcomes.append(pickle.dumps(outcome))
+    return {"rank": batch["rank"], "outcome": np.array(outcomes, dtype=object)}
+
+
+def write_cleaned(inputs: Sequence, out_dir: Path, settings: Settings, cleaned_by_name: dict, entries_by_name: dict):
+    """Every input written by the workers; the cleaned texts travel once, through the object store."""
+    import ray
+    import ray.data
+
+    plan = ray.put((cleaned_by_name, entries_by_name))
+    items = [{"rank": r, "path": str(i.path), "output": i.output} for r, i in enumerate(inputs)]
+    rows = ray.data.from_items(items, override_num_blocks=max(1, min(len(items), 16))).map_batches(
+        write_stage, fn_kwargs={"out_dir": str(out_dir), "settings": settings, "plan": [plan]},
+        batch_format="numpy", batch_size=16,
+    ).take_all()
+    return [pickle.loads(r["outcome"]) for r in sorted(rows, key=lambda r: r["rank"])]
