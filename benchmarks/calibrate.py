@@ -300,10 +300,11 @@ def main() -> None:
     floors = {name: round(threshold_at_recall(cos[train], y_tr, share), 6) for name, share in COSINE_FLOOR_RECALL.items()}
     claim_rule = claims.ClaimRule(
         default_t, anchor_margin, strict_t - default_t, settings.CLAIM_ANCHOR_RARITY,
-        floors["claim"], floors["anchored"], floors["strict"],
+        floors["claim"], floors["anchored"], floors["strict"], settings.CLAIM_MIN_KEY_OVERLAP,
     )
     anchors = np.array([claims.shared_anchor(p.text1, p.text2) for p in pairs])
-    decided = np.array([claim_rule.accepts(pr, c, an) for pr, c, an in zip(probs, cos, anchors)])
+    specific = claim_rule.shares_specifics(features)
+    decided = np.array([claim_rule.accepts(*args) for args in zip(probs, cos, anchors, specific)])
     rule = prf(decided[test].astype(np.float64), y_te, 0.5)
     rule["threshold"] = round(default_t, 6)
     cos_at_rule_recall = precision_at_recall(cos[test], y_te, rule["recall"])

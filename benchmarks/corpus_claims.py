@@ -74,6 +74,7 @@ class Scored:
     cosine: float
     probability: float
     anchor: float
+    specific: bool  # shares a name, a rare word or enough content words (ClaimRule.shares_specifics)
 
 
 @dataclass(frozen=True)
@@ -94,36 +95,44 @@ def score(rows: list[dict], settings: Settings) -> list[Scored]:
     texts = sorted({normalize(r[side]) for r in rows for side in ("a", "b")})
     vectors = dict(zip(texts, embed(texts)))
     cosines = np.array([float(vectors[normalize(r["a"])] @ vectors[normalize(r["b"])]) for r in rows])
-    probabilities = claims.claim_scores([r["a"] for r in rows], [r["b"] for r in rows], cosines, settings.model)
+    rule = claims.ClaimRule.for_model(
+        claims.model(settings.model), settings.min_score, settings.anchor_rarity, settings.claim_min_key_overlap
+    )
+    probabilities, specific = claims.claim_evidence(
+        [r["a"] for r in rows], [r["b"] for r in rows], cosines, rule, settings.model
+    )
     return [
         Scored(
             r["sample"], r["weight"], r["scope"], r["label"] in POSITIVE, float(c), float(p),
-            claims.shared_anchor(r["a"], r["b"]),
+            claims.shared_anchor(r["a"], r["b"]), bool(k),
         )
-        for r, c, p in zip(rows, cosines, probabilities)
+        for r, c, p, k in zip(rows, cosines, probabilities, specific)
     ]
 
 
-def shipped_decision(settings: Settings, rule: claims.ClaimRule | None = None):
-    """What ``pipeline.semantic_matches`` decides for a pair of the given scope."""
-    rule = rule or claims.ClaimRule.for_model(claims.model(settings.model), settings.min_score, settings.anchor_rarity)
+def shipped_decision(settings: Settings):
+    """What ``pipeline.judge_semantic`` decides for a pair of the given scope."""
+    rule = claims.ClaimRule.for_model(
+        claims.model(settings.model), settings.min_score, settings.anchor_rarity, settings.claim_min_key_overlap
+    )
 
     def decide(pair: Scored) -> bool:
         if pair.scope == "within" and not settings.within_claims:
             return False
-        return rule.accepts(pair.probability, pair.cosine, pair.anchor, strict=pair.scope != "same_story")
+        return rule.accepts(pair.probability, pair.cosine, pair.anchor, pair.specific, strict=pair.scope != "same_story")
 
     return decide
 
 
 def probability_only(settings: Settings):
-    """The rule before cosine floors (probability points only, claims within documents on): the baseline."""
+    """The rule before cosine floors and the shared-specifics gate (probability points only, claims
+    within documents on): the baseline."""
     calibrated = claims.model(settings.model)
     rule = claims.ClaimRule(
         calibrated.threshold, calibrated.anchor_margin, calibrated.strict_threshold - calibrated.threshold,
         settings.anchor_rarity,
     )
-    return shipped_decision(settings.replace(within_claims=True), rule)
+    return lambda pair: rule.accepts(pair.probability, pair.cosine, pair.anchor, strict=pair.scope != "same_story")
 
 
 def estimate(pairs: list[Scored], decide, sample: int, scopes: tuple[str, ...] | None = None) -> Estimate:

@@ -441,7 +441,14 @@ class ClaimRule:
     - ``strict`` pairs (within one document, where an article restates its
       subject and repeats its names in every paragraph, or across documents
       about different stories) need ``min_score + strict_margin`` (90%) and
-      cosine >= ``strict_cosine_floor`` (80%), with no anchored band.
+      cosine >= ``strict_cosine_floor`` (80%), with no anchored band;
+    - and always, the two sentences share something specific (``shares_specifics``):
+      a name, a rare word, or at least ``min_key_overlap`` of the content-word
+      weight.  Every MRPC paraphrase does (none has a key overlap below 0.39), so
+      MRPC never needed it; the static ``fast`` model does, whose cosines put
+      generic quotes sharing only "said" or "think" ("They may not want him but
+      they are going to get him." / "We wanted people who would still be
+      around...") above its floors.
     """
 
     min_score: float
@@ -451,9 +458,12 @@ class ClaimRule:
     cosine_floor: float = 0.0
     anchor_cosine_floor: float = 0.0
     strict_cosine_floor: float = 0.0
+    min_key_overlap: float = 0.0
 
     @classmethod
-    def for_model(cls, calibrated: ClaimModel, min_score: float | None, anchor_rarity: float) -> ClaimRule:
+    def for_model(
+        cls, calibrated: ClaimModel, min_score: float | None, anchor_rarity: float, min_key_overlap: float = 0.0
+    ) -> ClaimRule:
         """The shipped operating points of ``calibrated``; ``min_score`` (``--min-score``) moves all three together."""
         return cls(
             calibrated.threshold if min_score is None else min_score,
@@ -463,9 +473,23 @@ class ClaimRule:
             calibrated.cosine_floor,
             calibrated.anchor_cosine_floor,
             calibrated.strict_cosine_floor,
+            min_key_overlap,
         )
 
-    def accepts(self, probability: float, cosine: float, anchor: float, *, strict: bool = False) -> bool:
+    def shares_specifics(self, features: np.ndarray) -> np.ndarray:
+        """Per pair (rows of ``features_matrix``): a shared name or rare word, or enough shared content words."""
+        column = FEATURES.index
+        return (
+            (features[:, column("rare_shared")] > 0)
+            | (features[:, column("entity_overlap")] > 0)
+            | (features[:, column("key_overlap")] >= self.min_key_overlap)
+        )
+
+    def accepts(
+        self, probability: float, cosine: float, anchor: float, specific: bool = True, *, strict: bool = False
+    ) -> bool:
+        if not specific:
+            return False
         if strict:
             return probability >= self.min_score + self.strict_margin and cosine >= self.strict_cosine_floor
         if probability >= self.min_score and cosine >= self.cosine_floor:
@@ -488,3 +512,15 @@ def claim_scores(
     ``cosines`` must come from ``embedder``, whose own claim model is applied.
     """
     return probabilities(features_matrix(texts_a, texts_b, cosines), model(embedder))
+
+
+def claim_evidence(
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    cosines: Sequence[float] | np.ndarray,
+    rule: ClaimRule,
+    embedder: str = "accurate",
+) -> tuple[np.ndarray, np.ndarray]:
+    """(claim probabilities, shares-something-specific flags) of many pairs: what ``rule.accepts`` weighs beside the cosine."""
+    features = features_matrix(texts_a, texts_b, cosines)
+    return probabilities(features, model(embedder)), rule.shares_specifics(features)

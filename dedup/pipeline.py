@@ -127,7 +127,7 @@ def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) 
     score and cosine.  Claims inside one document are looked for only with
     ``settings.within_claims``.
     """
-    from .claims import ClaimRule, claim_scores, shared_anchor  # loaded only when semantic matching runs
+    from .claims import ClaimRule, claim_evidence, shared_anchor  # loaded only when semantic matching runs
     from .claims import model as claim_model
 
     repeats: list[Match] = []
@@ -139,13 +139,15 @@ def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) 
             rest.append(c)
     claims: list[Match] = []
     if rest:
-        scores = claim_scores(
-            [c.text_a for c in rest], [c.text_b for c in rest],
-            np.array([c.cosine for c in rest], dtype=np.float32), settings.model,
+        rule = ClaimRule.for_model(
+            claim_model(settings.model), settings.min_score, settings.anchor_rarity, settings.claim_min_key_overlap
         )
-        rule = ClaimRule.for_model(claim_model(settings.model), settings.min_score, settings.anchor_rarity)
-        for c, score in zip(rest, scores.tolist()):
-            if rule.accepts(score, c.cosine, shared_anchor(c.text_a, c.text_b), strict=c.strict):
+        scores, specific = claim_evidence(
+            [c.text_a for c in rest], [c.text_b for c in rest],
+            np.array([c.cosine for c in rest], dtype=np.float32), rule, settings.model,
+        )
+        for c, score, shares in zip(rest, scores.tolist(), specific.tolist()):
+            if rule.accepts(score, c.cosine, shared_anchor(c.text_a, c.text_b), shares, strict=c.strict):
                 claims.append(Match(c.a, c.b, round(score, 4), "semantic"))
     return repeats, claims
 

@@ -220,3 +220,23 @@ def test_shipped_rule_uses_the_models_floors():
         assert 0.55 <= rule.anchor_cosine_floor < rule.cosine_floor < rule.strict_cosine_floor < 0.9
         moved = ClaimRule.for_model(calibrated, 0.6, 7.0)
         assert moved.min_score == 0.6 and moved.strict_margin == rule.strict_margin
+
+
+def test_a_claim_shares_something_specific():
+    from dedup.claims import ClaimRule, features_matrix
+
+    rule = ClaimRule(0.40, min_key_overlap=0.3)
+    pairs = [
+        # Generic quotes the static model puts close together: nothing specific in common.
+        ("They may not want him but they are going to get him.",
+         "We wanted people who would still be around in 20 years, not just the winner of Big Brother to take part."),
+        # A shared name.
+        ("Russia is to build nine of Iran's 20 nuclear reactors in the coming years.",
+         "The agreement commits Russia to build several new nuclear plants in Iran by as early as 2014."),
+        # Shared content words without names: most of the weight of the shorter sentence.
+        ("interest rates were raised by a quarter point to curb borrowing",
+         "the rise in interest rates by a quarter point is meant to curb borrowing"),
+    ]
+    specific = rule.shares_specifics(features_matrix([a for a, _ in pairs], [b for _, b in pairs], [0.8] * 3))
+    assert specific.tolist() == [False, True, True]
+    assert not rule.accepts(0.9, 0.9, 0.0, specific=False)

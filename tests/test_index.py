@@ -102,7 +102,7 @@ def test_same_findings_as_raw_archive_lexical(bbc, tmp_path):
 
 
 def test_same_findings_as_raw_archive_semantic_fast(bbc, tmp_path):
-    archive, drafts = _business(bbc, 0, 60), _business(bbc, 60, 66)
+    archive, drafts = _business(bbc, 0, 60), _business(bbc, 60, 80)
     out = tmp_path / "a.dedup"
     build_index(archive, out, FAST)
     assert index_info(out)["model"] == "fast" and index_info(out)["vectors"] > 500
