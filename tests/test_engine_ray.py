@@ -85,20 +85,25 @@ def test_exact_and_fuzzy_equal_local(local_ray, business_slice):
 
 
 def test_semantic_claim_pairs_recall(local_ray, bbc, tmp_path):
-    """The semantic stage on Ray keeps >= 98% of the local claim pairs (one partition at this size)."""
+    """With the embedding space split into partitions, Ray keeps >= 98% of the local claim pairs.
+
+    200 BBC tech articles hold ~3,500 embeddable keys; ``partition_keys=800``
+    forces ~9 k-means partitions (each key searched in its nearest 2), so the
+    search is really approximate here, as it is on a big corpus.
+    """
     root = tmp_path / "tech"
     root.mkdir()
-    for path in sorted((bbc / "tech").glob("*.txt"))[:120]:
+    for path in sorted((bbc / "tech").glob("*.txt"))[:200]:
         shutil.copy(path, root / path.name)
-    settings = Settings(model="fast", cache=False)
+    # One cache for both runs: the Ray actors read the vectors the local run wrote.
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
     local = check([root], settings)
-    distributed = check_ray([root], settings)
+    distributed = check_ray([root], settings, partition_keys=800)
     local_claims = linked_pairs(local, "claim")
-    assert len(local_claims) >= 20
+    assert len(local_claims) >= 100
     recall = len(local_claims & linked_pairs(distributed, "claim")) / len(local_claims)
     assert recall >= 0.98, recall
-    local_repeats, ray_repeats = linked_pairs(local, "repeat"), linked_pairs(distributed, "repeat")
-    assert len(local_repeats & ray_repeats) >= 0.98 * len(local_repeats)
+    assert linked_pairs(local, "repeat") == linked_pairs(distributed, "repeat")
 
 
 def test_clean_on_ray_is_the_local_clean_and_lossless(local_ray, business_slice, tmp_path):
