@@ -437,7 +437,10 @@ class ClaimRule:
     - an anchored pair -- sharing a word of rarity >= ``anchor_rarity``, a code
       like S-300 or a rare name that pins both sentences to one specific thing --
       is a claim down to ``min_score - anchor_margin`` (98% of MRPC paraphrases)
-      at cosine >= ``anchor_cosine_floor`` (95%);
+      at cosine >= ``anchor_cosine_floor`` (95%), and so is a pair whose
+      probability reaches the strict point: strong lexical evidence, like an
+      anchor, carries a lower cosine (on held-out MRPC this keeps the rule's
+      precision above the cosine's at the same recall);
     - ``strict`` pairs (within one document, where an article restates its
       subject and repeats its names in every paragraph, or across documents
       about different stories) need ``min_score + strict_margin`` (90%) and
@@ -494,6 +497,8 @@ class ClaimRule:
             return probability >= self.min_score + self.strict_margin and cosine >= self.strict_cosine_floor
         if probability >= self.min_score and cosine >= self.cosine_floor:
             return True
+        if probability >= self.min_score + self.strict_margin and cosine >= self.anchor_cosine_floor:
+            return True  # strong lexical evidence carries a lower cosine (as an anchor does)
         return (
             anchor >= self.anchor_rarity
             and probability >= self.min_score - self.anchor_margin

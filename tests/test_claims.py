@@ -170,13 +170,13 @@ def test_each_model_has_a_calibration_that_beats_cosine():
         assert loaded.threshold == data["threshold"] and loaded.anchor_margin == data["anchor_margin"]
         assert loaded.threshold - loaded.anchor_margin < loaded.threshold < loaded.strict_threshold
         held = data["held_out"]
-        # The probability model beats the cosine at the same recall; the shipped rule adds cosine
-        # floors for corpus precision (tests/test_corpus_claims.py), trading a little MRPC recall.
+        # The shipped rule (with the cosine floors that keep corpus checks precise, tests/test_corpus_claims.py)
+        # and the probability alone both beat the cosine at the same recall.
+        assert held["default_rule_with_anchor"]["precision"] > held["cosine_only_at_default_rule_recall"]["precision"]
         assert held["combined_default"]["precision"] > held["cosine_only_at_default_recall"]["precision"]
         assert held["roc_auc"]["combined"] > held["roc_auc"]["cosine_only"]
-        assert held["default_rule_with_anchor"]["f1"] >= 0.80
     accurate = json.loads(model_path("accurate").read_text(encoding="utf-8"))["held_out"]
-    assert accurate["combined_default"]["f1"] >= 0.82
+    assert accurate["default_rule_with_anchor"]["f1"] >= 0.82
 
 
 def test_shared_anchor_is_a_rare_specific_term():
@@ -200,6 +200,8 @@ def test_claim_rule_bands():
                      cosine_floor=0.67, anchor_cosine_floor=0.61, strict_cosine_floor=0.744)
     assert rule.accepts(0.41, 0.70, 0.0)
     assert not rule.accepts(0.41, 0.66, 0.0)  # probable, but the embeddings are too far apart
+    assert rule.accepts(0.48, 0.62, 0.0)  # at the strict point, lexical evidence carries a lower cosine
+    assert not rule.accepts(0.48, 0.60, 0.0)
     assert not rule.accepts(0.30, 0.70, 5.0)
     assert rule.accepts(0.30, 0.65, 9.0)  # anchored band
     assert not rule.accepts(0.30, 0.60, 9.0)  # anchored, but below the anchored floor
