@@ -225,7 +225,8 @@ def embedding_function(settings: Settings) -> Callable[[list[str]], np.ndarray]:
     from .models import get_spec, load_embedder
 
     def model_encode(texts: list[str]) -> np.ndarray:
-        return load_embedder(settings.model).encode(texts, progress=settings.progress)
+        embedder = load_embedder(settings.model, cache_dir=settings.cache_dir)
+        return embedder.encode(texts, progress=settings.progress)
 
     def encode(texts: list[str]) -> np.ndarray:
         if not settings.cache:

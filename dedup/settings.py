@@ -88,6 +88,25 @@ WITHIN_CLAIMS = False
 
 DEFAULT_MODEL = "accurate"
 
+# How the accurate model (MiniLM) runs.  "onnx": ONNX Runtime fp32 on a graph
+# exported from the same weights, inputs batched by token count; "torch":
+# sentence-transformers, the fallback when onnxruntime is missing or the
+# export fails.  ``DEDUP_BACKEND`` overrides.  Measured with
+# benchmarks/embed_speed.py on BBC sentences (2 cores, round-robin): vectors
+# agree with sentence-transformers to cosine >= 0.99999 per sentence with
+# every nearest neighbour unchanged, so the embedding cache is shared by both.
+# int8 quantization (torch or ONNX) was faster still but moved ~25% of nearest
+# neighbours: rejected.
+EMBEDDING_BACKENDS = ("onnx", "torch")
+EMBEDDING_BACKEND = "onnx"
+# Sentences per model call.  With inputs sorted by token count there is little
+# padding; 64 beat 32 and 128 on ONNX Runtime (benchmarks/embed_speed.py).
+EMBED_BATCH_SIZE = 64
+# ONNX Runtime's worker threads busy-wait between operators by default.  On a
+# machine shared with other jobs that spinning steals the cores the other
+# thread needs: off measured faster under load (benchmarks/embed_speed.py).
+ONNX_SPINNING = False
+
 # Files larger than this are skipped with a warning rather than read whole.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
