@@ -45,6 +45,23 @@ LSH_JACCARD = 0.5
 SEMANTIC_MIN_COSINE = 0.55
 SEMANTIC_TOP_K = 20
 
+# Approximate nearest-neighbour search (dedup/match/semantic.py) from this many
+# searched rows up; exact blocked search below.  FAISS IVF (k-means cells)
+# was measured against usearch and FAISS HNSW on BBC MiniLM embeddings (2
+# cores, benchmarks/ann_search.py --peers): both HNSW builds cost as much as
+# exact search at 38k rows (18-26 s vs 17.5 s); IVF about half.  Exact vs IVF
+# (load ~3, medians of 3): 10k rows 0.71 s vs 0.85 s, 15k 1.54 vs 1.38 (IVF
+# pays from here), 20k 2.79 vs 2.25, 38k (all BBC) 17.9 vs 9.9 (1.8x).
+# ANN_NPROBE cells of ANN_CELLS_PER_SQRT_ROW * sqrt(n) are visited per row:
+# at 48, recall of the exact pairs 0.998-0.9998 from 5k to 38k rows, 0.991
+# with one row in three as queries (32: 0.995 and 0.984; 64: 0.999 and 0.994
+# at 1.2x the time).  ANN_MARGIN extra neighbours per row are asked for beyond
+# top_k, so near-ties do not push out a row's last true neighbour.
+ANN_MIN_ROWS = 15_000
+ANN_CELLS_PER_SQRT_ROW = 4
+ANN_NPROBE = 48
+ANN_MARGIN = 10
+
 # Claim operating points.  Each embedding model has its own claim model
 # (models/claim_model.json for accurate, models/claim_model_fast.json for
 # fast; their cosines live on different scales), fitted and measured by

@@ -81,3 +81,55 @@ def test_seed_keys_exclude_short_boilerplate():
     keys = distinct_keys(segment_documents(docs), Settings()).keys
     assert "december 11, 2013" not in keys and "sergei lavrov / ap" not in keys
     assert "iran, russia boost ties" in keys  # a 4-word headline is kept
+
+
+@pytest.fixture(scope="module")
+def bbc_embeddings(bbc):
+    """MiniLM vectors of ~3,000 distinct BBC sentences, as the semantic matcher receives them."""
+    from dedup.normalize import words
+    from dedup.pipeline import embedding_function
+
+    settings = Settings()
+    docs, _ = read_documents([bbc / "politics", bbc / "tech"], settings)
+    keys = [k for k in distinct_keys(segment_documents(docs[::3]), settings).keys if len(words(k)) >= 6]
+    return embedding_function(settings)(keys[:3000])
+
+
+@pytest.mark.slow
+def test_ann_finds_what_exact_search_finds_on_bbc(bbc_embeddings):
+    emb = bbc_embeddings
+    assert len(emb) >= 2500
+    exact = {(i, j): s for i, j, s in cosine_pairs(emb, 0.55, 20, ann_min_rows=1 << 62)}
+    ann = {(i, j): s for i, j, s in cosine_pairs(emb, 0.55, 20, ann_min_rows=0)}  # forced past the threshold
+    assert len(exact) > 2000
+    assert len(exact.keys() & ann.keys()) / len(exact) >= 0.99
+    # Cosines are recomputed, never the index's estimate: a found pair has its exact score.
+    assert max(abs(exact[p] - ann[p]) for p in exact.keys() & ann.keys()) < 1e-5
+    assert all(s >= 0.55 for s in ann.values())
+    assert cosine_pairs(emb, 0.55, 20, ann_min_rows=0) == [(i, j, s) for (i, j), s in ann.items()]  # same every run
+
+
+@pytest.mark.slow
+def test_ann_with_queries_only_searches_their_rows(bbc_embeddings):
+    emb = bbc_embeddings
+    queries = np.arange(0, len(emb), 5)
+    exact = {(i, j) for i, j, _ in cosine_pairs(emb, 0.55, 20, queries=queries, ann_min_rows=1 << 62)}
+    ann = {(i, j) for i, j, _ in cosine_pairs(emb, 0.55, 20, queries=queries, ann_min_rows=0)}
+    chosen = set(queries.tolist())
+    assert all(i in chosen or j in chosen for i, j in ann)
+    assert len(exact & ann) / len(exact) >= 0.99
+
+
+def test_ann_threshold_is_a_setting():
+    from dedup.settings import ANN_MIN_ROWS
+
+    rng = np.random.default_rng(1)
+    emb = rng.normal(size=(400, 16)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    assert ANN_MIN_ROWS > len(emb)  # small inputs take the exact path by default
+    exact = cosine_pairs(emb, 0.6, 5)
+    assert exact == cosine_pairs(emb, 0.6, 5, ann_min_rows=1 << 62)
+    # So few rows make so few cells that every cell is probed: the index then finds exactly what exact search does.
+    forced = cosine_pairs(emb, 0.6, 5, ann_min_rows=0)
+    assert [(i, j) for i, j, _ in forced] == [(i, j) for i, j, _ in exact] and len(exact) > 20
+    np.testing.assert_allclose([s for *_, s in forced], [s for *_, s in exact], atol=1e-6)
