@@ -182,6 +182,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--only", choices=["all", "lexical", "scaling"], default="all")
+    ap.add_argument("--fractions", default="4,2,1", help="with --only scaling: corpus fractions 1/N to run")
     ap.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -192,7 +193,7 @@ def main() -> None:
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if args.only == "scaling":
-        scaling(env, args.seed, args.repeats)
+        scaling(env, args.seed, args.repeats, [int(f) for f in args.fractions.split(",")])
         return
     directory, n_files = sample_dir(args.sample, args.seed)
     worker = lambda kind: [PY, __file__, "--worker", kind, "--dir", str(directory)]  # noqa: E731
@@ -254,10 +255,10 @@ def main() -> None:
           f"(from {k[0]['ds_candidates']} candidates), found by both {k[0]['both']}")
 
 
-def scaling(env: dict, seed: int, repeats: int) -> None:
+def scaling(env: dict, seed: int, repeats: int, fractions: list[int]) -> None:
     """Peak RSS of a cold full check at 1/4, 1/2 and all of the corpus: it should grow linearly."""
     total = len(list(CORPUS.glob("*/*.txt")))
-    sizes = [total // 4, total // 2, total]
+    sizes = [total // f for f in fractions]
     rows: dict[int, list[dict]] = {}
     for r in range(repeats):
         for n in sizes:
@@ -273,7 +274,7 @@ def scaling(env: dict, seed: int, repeats: int) -> None:
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     base_n = sizes[0]
     base = med(rows[base_n], "rss_mib")
-    print("\narticles  peak RSS MiB  x (1/4 run)  wall s")
+    print(f"\narticles  peak RSS MiB  x ({base_n} articles)  wall s")
     for n in sizes:
         print(f"{n:8d}  {med(rows[n], 'rss_mib'):12.0f}  {med(rows[n], 'rss_mib') / base:11.2f}  {med(rows[n], 'wall_s'):6.1f}")
 

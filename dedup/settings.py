@@ -109,19 +109,22 @@ DEFAULT_MODEL = "accurate"
 # exported from the same weights, inputs batched by token count; "torch":
 # sentence-transformers, the fallback when onnxruntime is missing or the
 # export fails.  ``DEDUP_BACKEND`` overrides.  Measured with
-# benchmarks/embed_speed.py on BBC sentences (2 cores, round-robin): vectors
-# agree with sentence-transformers to cosine >= 0.99999 per sentence with
-# every nearest neighbour unchanged, so the embedding cache is shared by both.
+# benchmarks/embed_speed.py on 1,500 BBC sentences (2 cores, round-robin,
+# load ~2.5): 1.5x sentence-transformers batch 32, vectors at cosine >=
+# 0.9999998 per sentence with every nearest neighbour unchanged, so the
+# embedding cache is shared by both (tests/test_models.py asserts >= 0.9999).
 # int8 quantization (torch or ONNX) was faster still but moved ~25% of nearest
 # neighbours: rejected.
 EMBEDDING_BACKENDS = ("onnx", "torch")
 EMBEDDING_BACKEND = "onnx"
 # Sentences per model call.  With inputs sorted by token count there is little
-# padding; 64 beat 32 and 128 on ONNX Runtime (benchmarks/embed_speed.py).
+# padding; on ONNX Runtime 64 gave 289 sentences/s, 32 247/s, 128 129/s (1,000
+# BBC sentences, round-robin, load ~1.3).
 EMBED_BATCH_SIZE = 64
 # ONNX Runtime's worker threads busy-wait between operators by default.  On a
 # machine shared with other jobs that spinning steals the cores the other
-# thread needs: off measured faster under load (benchmarks/embed_speed.py).
+# thread needs: with it off, 35 vs 23 sentences/s on 1,500 BBC sentences at
+# load ~6 (one run each, so indicative; the quiet-machine runs kept it on).
 ONNX_SPINNING = False
 
 # Files larger than this are skipped with a warning rather than read whole.
