@@ -108,8 +108,8 @@ DEFAULT_MODEL = "accurate"
 # How the accurate model (MiniLM) runs.  "onnx": ONNX Runtime fp32 on a graph
 # exported from the same weights, inputs batched by token count; "torch":
 # sentence-transformers, the fallback when onnxruntime is missing or the
-# export fails.  ``DEDUP_BACKEND`` overrides.  Measured with
-# benchmarks/embed_speed.py on 1,500 BBC sentences (2 cores, round-robin,
+# export fails.  ``DEDUP_BACKEND`` overrides.  Measured round-robin (as
+# benchmarks/embed_speed.py --only dedup does) on 1,500 BBC sentences (2 cores, round-robin,
 # load ~2.5): 1.5x sentence-transformers batch 32, vectors at cosine >=
 # 0.9999998 per sentence with every nearest neighbour unchanged, so the
 # embedding cache is shared by both (tests/test_models.py asserts >= 0.9999).
@@ -124,7 +124,7 @@ EMBED_BATCH_SIZE = 64
 # ONNX Runtime's worker threads busy-wait between operators by default.  On a
 # machine shared with other jobs that spinning steals the cores the other
 # thread needs: with it off, 35 vs 23 sentences/s on 1,500 BBC sentences at
-# load ~6 (one run each, so indicative; the quiet-machine runs kept it on).
+# load ~6 (inputs padded to 128 tokens, one run each: indicative only).
 ONNX_SPINNING = False
 
 # Files larger than this are skipped with a warning rather than read whole.
