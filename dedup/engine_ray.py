@@ -433,6 +433,13 @@ def judge_stage(table, settings: Settings, stories: list):
     })
 
 
+def _sampled(table, fraction: float):
+    """Rows whose key id hashes below ``fraction``: a deterministic sample of the keys."""
+    kid = table["kid"].to_numpy().astype(np.uint64)
+    mixed = (kid * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(11)  # Fibonacci hashing, top 53 bits
+    return table.filter(mixed.astype(np.float64) / float(1 << 53) < fraction)
+
+
 def kmeans(sample: np.ndarray, k: int, iterations: int = 25, seed: int = 0) -> np.ndarray:
     """Spherical k-means (k-means++ start, fixed seed): unit centroids of the sampled embeddings."""
     rng = np.random.default_rng(seed)
@@ -495,7 +502,12 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
     k = max(1, round(SEMANTIC_PROBES * n / options.partition_keys))
     if k > 1:
         fraction = min(1.0, SEMANTIC_SAMPLE / n)
-        sample_rows = embedded.select_columns(["vec"]).random_sample(fraction, seed=0).take_all()
+        # A sample chosen by a hash of the key id and sorted by it: the same centroids on every run,
+        # whatever the block layout (Ray's random_sample and take_all order depend on it).
+        sample_rows = embedded.select_columns(["kid", "vec"]).map_batches(
+            _sampled, fn_kwargs={"fraction": fraction}, batch_format="pyarrow"
+        ).take_all()
+        sample_rows.sort(key=lambda r: r["kid"])
         sample = np.stack([np.frombuffer(r["vec"], np.float32) for r in sample_rows])
         centroids = kmeans(sample, k)
     else:
