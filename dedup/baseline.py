@@ -36,12 +36,17 @@ def severity(finding: Finding) -> str:
 
 def fails(findings: Iterable[Finding], fail_on: str) -> bool:
     """Whether any finding reaches the fail level (``none`` never fails)."""
+    return reaches((severity(f) for f in findings), fail_on)
+
+
+def reaches(severities: Iterable[str], fail_on: str) -> bool:
+    """``fails`` on severities alone: a run that wrote its findings elsewhere counted them by severity."""
     if fail_on not in FAIL_LEVELS:
         raise ValueError(f"unknown fail level {fail_on!r}; choose from {', '.join(FAIL_LEVELS)}")
     if fail_on == "none":
         return False
     threshold = FAIL_LEVELS.index(fail_on)
-    return any(FAIL_LEVELS.index(severity(f)) >= threshold for f in findings)
+    return any(FAIL_LEVELS.index(s) >= threshold for s in severities)
 
 
 def write_baseline(result: CheckResult, path: str | os.PathLike) -> int:

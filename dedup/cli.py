@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import settings as defaults
-from .baseline import BaselineError, apply_baseline, fails, load_baseline
+from .baseline import BaselineError, apply_baseline, fails, load_baseline, reaches
 from .baseline import write_baseline as write_baseline_file
 from .config import ConfigError
 from .config import load as load_config
@@ -221,7 +221,8 @@ def _warn(problems, quiet: bool) -> None:
 @engine_options
 @click.option(
     "--output-dir", type=click.Path(file_okay=False),
-    help="With --engine ray: also write findings as JSON Lines shards and document metadata as Parquet here.",
+    help="With --engine ray: write findings as JSON Lines shards and document metadata as Parquet here, "
+    "instead of a report (for corpora whose findings should not pass through one process).",
 )
 def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
           include, exclude, ignore, fmt, fail_on, against, baseline, write_baseline, output,
@@ -240,6 +241,8 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
         raise click.UsageError("--output-dir needs --engine ray")
     if ray_options is not None and against:
         raise click.UsageError("--against is not supported with --engine ray")
+    if output_dir and (baseline or write_baseline or output):
+        raise click.UsageError("--output-dir writes the findings there: --baseline, --write-baseline and -o need a report")
 
     def work():
         from .index import check_paths_against, is_index_path
@@ -252,13 +255,20 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
             except RayEngineError as exc:
                 click.echo(f"dedup: error: {exc}", err=True)
                 sys.exit(EXIT_USAGE)
+            if output_dir:
+                # The findings are in OUTPUT_DIR, written by the workers; this process only counted them.
+                _warn(result.problems, quiet)
+                if not quiet:
+                    click.echo(f"dedup: wrote {result.finding_count} finding(s) to {Path(output_dir) / 'findings'} "
+                               f"and the documents to {Path(output_dir) / 'documents'}", err=True)
+                written = [level for level, count in (result.written or {}).items() if count]
+                sys.exit(EXIT_FINDINGS if reaches(written, fail_on) else EXIT_CLEAN)
         elif any(is_index_path(a) for a in against):
             result = check_paths_against(paths, settings, against=against)
         else:
             result = run_check(paths, settings, against=against)
         _warn(result.problems, quiet)
-        # With --output-dir the documents are listed in OUTPUT_DIR/documents, not brought back here.
-        if not any(not d.reference for d in result.documents) and not output_dir:
+        if not any(not d.reference for d in result.documents):
             click.echo("dedup: error: no readable documents in the given paths", err=True)
             sys.exit(EXIT_USAGE)
         if write_baseline:

@@ -15,9 +15,15 @@ a finding means the same thing on both engines.
    candidates from a partitioned space as in SemDeDup (spherical k-means
    centroids trained on a sample, each key searched exactly in its nearest two
    partitions), each key's ``top_k`` cut globally, then judged in the workers.
-5. grouping: the driver receives the confirmed match edges only, plus the
-   sentences and documents those edges name, and groups them with
-   ``group_findings`` (repeats as components, claims around representatives).
+5. grouping: the driver receives the confirmed match edges only and groups
+   their ids with ``group.group_matches`` (repeats as components, claims
+   around representatives).  With an output directory the findings are then
+   built where the text is: a shuffle on the document turns each (sentence,
+   finding) pair into its occurrence record, a shuffle on the finding
+   assembles each finding with ``group.build_finding`` and
+   ``json_report.finding_dict`` and writes it, so the driver never holds a
+   document, a sentence or a finding.  Without one, the driver fetches the
+   sentences and documents the edges name and builds the report it prints.
 
 Sentence ids are order-preserving 64-bit numbers (input file, record, sentence),
 so "first occurrence" and every tie-break fall where the local run puts them.
@@ -25,6 +31,7 @@ so "first occurrence" and every tie-break fall where the local run puts them.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -38,7 +45,7 @@ import numpy as np
 
 from .core import CheckResult, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files, read_file
-from .group import UnionFind, group_findings
+from .group import Group, UnionFind, build_finding, group_findings, group_matches
 from .match import exact_groups, key_hash
 from .match import minhash
 from .match.fuzzy import candidate_keys, verify
@@ -60,7 +67,7 @@ SEMANTIC_PARTITION_KEYS = 16_000
 SEMANTIC_SAMPLE = 20_000
 SEMANTIC_PROBES = 2
 
-DOC, SENTENCE, PROBLEM = 0, 1, 2
+DOC, SENTENCE, PROBLEM, MEMBER = 0, 1, 2, 3
 
 
 class RayEngineError(ValueError):
@@ -614,8 +621,8 @@ def _rows_in(table, column: str, wanted: np.ndarray, kind: int, columns: Sequenc
     return table.filter(pc.is_in(table[column], value_set=pa.array(wanted, pa.int64())))
 
 
-def _documents_and_sentences(base, edges: _Edges, with_all_documents: bool):
-    """Bring back the documents and sentences the edges name (and, unless told not to, every document's metadata)."""
+def _documents_and_sentences(base, edges: _Edges):
+    """Bring back the documents and sentences the edges name, and every document's metadata, for one report."""
     wanted = np.array(sorted({i for m in [*edges.repeats, *edges.claims] for i in (m.a, m.b)}), dtype=np.int64)
     sentence_rows = []
     if len(wanted):
@@ -630,11 +637,10 @@ def _documents_and_sentences(base, edges: _Edges, with_all_documents: bool):
         fn_kwargs={"column": "doc", "wanted": docs_needed, "kind": DOC, "columns": [*meta_columns, "text"]},
     ).take_all() if len(docs_needed) else []
     by_doc = {int(r["doc"]): r for r in with_text}
-    if with_all_documents:
-        for r in base.map_batches(
-            _select, fn_kwargs={"kind": DOC, "columns": meta_columns}, batch_format="pyarrow"
-        ).take_all():
-            by_doc.setdefault(int(r["doc"]), r)
+    for r in base.map_batches(
+        _select, fn_kwargs={"kind": DOC, "columns": meta_columns}, batch_format="pyarrow"
+    ).take_all():
+        by_doc.setdefault(int(r["doc"]), r)
     documents: dict[int, Document] = {}
     counts: dict[int, int] = {}
     for doc in sorted(by_doc):
@@ -652,6 +658,22 @@ def _documents_and_sentences(base, edges: _Edges, with_all_documents: bool):
     return list(documents.values()), sentences, counts
 
 
+@dataclass
+class WrittenResult(CheckResult):
+    """A run whose findings went to ``output_dir``: the driver kept only how many, by severity.
+
+    ``documents``, ``sentences`` and ``findings`` are empty: holding them is
+    what the output directory is for avoiding.
+    """
+
+    output_dir: str = ""
+    written: dict[str, int] | None = None  # severity (conflict, repeat, claim) -> findings
+
+    @property
+    def finding_count(self) -> int:
+        return sum((self.written or {}).values())
+
+
 def check_ray(
     paths: Iterable[str | os.PathLike],
     settings: Settings | None = None,
@@ -663,39 +685,211 @@ def check_ray(
 ) -> CheckResult:
     """``dedup.check`` on Ray: the same findings, the stages run by Ray Data.
 
-    With ``output_dir`` the findings are also written there as JSON Lines
-    shards (``findings/``) and every document's metadata as Parquet
-    (``documents/``), straight from the workers; the returned result then
-    lists only the documents that findings name.
+    With ``output_dir`` the findings are written there as JSON Lines shards
+    (``findings/part-*.jsonl``, one finding of the JSON contract a line) and
+    every document's metadata as Parquet (``documents/``), by the workers;
+    the result is a ``WrittenResult`` that counts them, so the driver's
+    memory does not grow with the documents the findings quote.
     """
     settings = settings or Settings()
     options = RayOptions(address, workers, None if output_dir is None else os.fspath(output_dir), partition_keys)
     with session(options.address, options.workers):
         _data_context(settings.progress)
         base, edges, problems = _run(paths, settings, options)
+        if options.output_dir is not None:
+            written = _write_outputs(base, edges, options.output_dir, options.workers)
+            return WrittenResult([], [], [], problems, {}, output_dir=options.output_dir, written=written)
         if base is None:
             return CheckResult([], [], [], problems, sentence_counts={})
-        documents, sentences, counts = _documents_and_sentences(base, edges, options.output_dir is None)
+        documents, sentences, counts = _documents_and_sentences(base, edges)
         findings = group_findings(sentences, edges.repeats, edges.claims, conflicts_of=_conflicts_of)
-        result = CheckResult(documents, sorted(sentences.values(), key=lambda s: s.index), findings, problems, counts)
-        if options.output_dir is not None:
-            _write_outputs(base, result, options.output_dir)
-        return result
+        return CheckResult(documents, sorted(sentences.values(), key=lambda s: s.index), findings, problems, counts)
 
 
-def _write_outputs(base, result: CheckResult, output_dir: str) -> None:
-    import ray.data
+# --------------------------------------------------------------------------- findings built in the workers
 
+
+def _occurrence_schema():
+    import pyarrow as pa
+
+    return pa.schema([
+        ("kind", pa.int8()), ("doc", pa.int64()), ("sid", pa.int64()), ("fid", pa.int64()),
+        ("start", pa.int64()), ("end", pa.int64()), ("key", pa.string()), ("text", pa.string()),
+        ("path", pa.string()), ("record", pa.int64()), ("id", pa.string()), ("encoding", pa.string()),
+        ("part", pa.int64()),
+    ])
+
+
+def _finding_schema():
+    import pyarrow as pa
+
+    return pa.schema([
+        ("fid", pa.int64()), ("sid", pa.int64()), ("doc", pa.int64()), ("key", pa.string()),
+        ("text", pa.string()), ("occurrence", pa.string()), ("group", pa.string()), ("part", pa.int64()),
+    ])
+
+
+def _conform(table, schema):
+    """``table`` with every column of ``schema`` (missing ones null), so unioned rows shuffle together."""
+    import pyarrow as pa
+
+    columns = [table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def document_rows_stage(table, partitions: int):
+    """Document and sentence rows, partitioned by document for the occurrence join."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = table.filter(pc.less_equal(table["kind"], SENTENCE))
+    table = table.append_column("part", pa.array(table["doc"].to_numpy() % partitions))
+    return _conform(table, _occurrence_schema())
+
+
+def member_rows(sid: np.ndarray, fid: np.ndarray, partitions: int):
+    """(sentence, finding) pairs as rows to join with their documents: a sentence id names its document."""
+    import pyarrow as pa
+
+    doc = sid >> SENTENCE_BITS
+    table = pa.table({"kind": pa.array(np.full(len(sid), MEMBER, np.int8)), "doc": doc, "sid": sid, "fid": fid,
+                      "part": doc % partitions})
+    return _conform(table, _occurrence_schema())
+
+
+def occurrence_stage(table, partitions: int):
+    """One document partition → each (sentence, finding) pair's occurrence record, made from the document text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .report.json_report import occurrence_dict
+
+    def rows(kind, columns):
+        return table.filter(pc.equal(table["kind"], kind)).select(columns).to_pylist()
+
+    members = rows(MEMBER, ["sid", "fid", "doc"])
+    wanted = {m["sid"] for m in members}
+    documents = {
+        r["doc"]: Document(path=r["path"], text=r["text"] or "", encoding=r["encoding"], record=r["record"], id=r["id"])
+        for r in rows(DOC, ["doc", "path", "text", "encoding", "record", "id"])
+    }
+    sentences = {
+        r["sid"]: Sentence(documents[r["doc"]], r["start"], r["end"], r["key"], r["sid"])
+        for r in rows(SENTENCE, ["sid", "doc", "start", "end", "key"]) if r["sid"] in wanted
+    }
+    records = {sid: json.dumps(occurrence_dict(s), ensure_ascii=False) for sid, s in sentences.items()}
+    sid = [m["sid"] for m in members]
+    fid = np.array([m["fid"] for m in members], dtype=np.int64)
+    out = pa.table({
+        "fid": fid, "sid": pa.array(sid, pa.int64()), "doc": pa.array([m["doc"] for m in members], pa.int64()),
+        "key": [sentences[i].normalized for i in sid], "text": [sentences[i].text for i in sid],
+        "occurrence": [records[i] for i in sid], "part": fid % partitions,
+    })
+    return _conform(out, _finding_schema())
+
+
+def group_rows(groups: Sequence[Group], partitions: int):
+    """Each group's ids-only description, keyed by finding number, to meet its occurrences."""
+    import pyarrow as pa
+
+    fid = np.arange(len(groups), dtype=np.int64)
+    described = [json.dumps([g.kind, g.score, g.methods, g.representative, g.linked]) for g in groups]
+    return _conform(pa.table({"fid": fid, "group": pa.array(described, pa.string()), "part": fid % partitions}),
+                    _finding_schema())
+
+
+def finding_stage(table, out_dir: str):
+    """One finding partition → its findings as JSON Lines, written here; returns their count by severity.
+
+    The file is named by the partition and replaced whole, so a retried task
+    rewrites the same shard.  Occurrences stand on a per-finding excerpt of
+    each document (its occurrences' text, end to end): ``build_finding`` needs
+    only their text, keys and which document they share, and their contract
+    records were made beside the full text in ``occurrence_stage``.
+    """
+    import pyarrow as pa
+
+    from .baseline import severity
     from .report.json_report import finding_dict
 
+    part = int(table["part"][0].as_py())
+    table = table.sort_by([("fid", "ascending"), ("sid", "ascending")])
+    columns = {name: table[name].to_pylist() for name in ("fid", "sid", "doc", "key", "text", "occurrence", "group")}
+    by_finding: dict[int, dict] = {}
+    for fid, sid, doc, key, text, occurrence, described in zip(*columns.values()):
+        entry = by_finding.setdefault(fid, {"group": None, "rows": []})
+        if described is not None:
+            entry["group"] = json.loads(described)
+        else:
+            entry["rows"].append((sid, doc, key, text, occurrence))
+    lines, counts = [], {}
+    for fid in sorted(by_finding):
+        entry = by_finding[fid]
+        kind, score, methods, representative, linked = entry["group"]
+        excerpts: dict[int, list[str]] = {}
+        spans = []
+        for sid, doc, key, text, _ in entry["rows"]:
+            parts = excerpts.setdefault(doc, [])
+            start = sum(len(t) for t in parts)
+            parts.append(text)
+            spans.append((sid, doc, start, start + len(text), key))
+        documents = {doc: Document(path="", text="".join(parts)) for doc, parts in excerpts.items()}
+        sentences = {sid: Sentence(documents[doc], start, end, key, sid) for sid, doc, start, end, key in spans}
+        group = Group(kind, tuple(sid for sid, *_ in entry["rows"]), score, tuple(methods), representative,
+                      tuple(linked))
+        finding = build_finding(group, sentences, _conflicts_of)
+        records = [json.loads(row[4]) for row in entry["rows"]]
+        lines.append(json.dumps(finding_dict(finding, records), ensure_ascii=False))
+        level = severity(finding)
+        counts[level] = counts.get(level, 0) + 1
+    target = Path(out_dir) / "findings" / f"part-{part:05d}.jsonl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    os.replace(temporary, target)
+    return pa.table({"severity": list(counts), "count": pa.array(list(counts.values()), pa.int64())})
+
+
+def _write_outputs(base, edges: _Edges, output_dir: str, workers: int) -> dict[str, int]:
+    """Documents' metadata and every finding written by the workers; the driver keeps the counts only."""
+    import ray.data
+
     out = Path(output_dir)
+    findings_dir = out / "findings"
+    for stale in findings_dir.glob("part-*.jsonl") if findings_dir.is_dir() else ():
+        stale.unlink()  # a shard of an earlier run would read as a finding of this one
+    if base is None:
+        return {}
     base.map_batches(
         _select, fn_kwargs={"kind": DOC, "columns": ["path", "record", "id", "encoding", "count"]},
         batch_format="pyarrow",
     ).rename_columns({"count": "sentences"}).write_parquet(str(out / "documents"))
-    rows = [finding_dict(f) for f in result.findings]
-    if rows:
-        ray.data.from_items(rows).write_json(str(out / "findings"))
+    groups = group_matches(edges.repeats, edges.claims)
+    edges.repeats.clear()
+    edges.claims.clear()
+    if not groups:
+        return {}
+    sizes = np.fromiter((len(g.members) for g in groups), dtype=np.int64, count=len(groups))
+    sid = np.fromiter((i for g in groups for i in g.members), dtype=np.int64, count=int(sizes.sum()))
+    fid = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    partitions = _partitions(base.count(), workers)
+    described = ray.data.from_arrow(group_rows(groups, partitions))
+    del groups
+    members = ray.data.from_arrow(member_rows(sid, fid, partitions))
+    del sid, fid
+    occurrences = (
+        base.map_batches(document_rows_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
+        .union(members)
+        .groupby("part").map_groups(occurrence_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
+    )
+    counts: dict[str, int] = {}
+    for batch in occurrences.union(described).groupby("part").map_groups(
+        finding_stage, fn_kwargs={"out_dir": str(out)}, batch_format="pyarrow"
+    ).iter_batches(batch_format="pyarrow"):
+        for level, count in zip(batch["severity"].to_pylist(), batch["count"].to_pylist()):
+            counts[level] = counts.get(level, 0) + count
+    return counts
 
 
 # --------------------------------------------------------------------------- clean

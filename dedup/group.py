@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from .core import Conflict, Finding, Match, Sentence
 
@@ -51,9 +52,88 @@ def _scope(occurrences: Sequence[Sentence]) -> str:
     return "within" if all(s.document is first for s in occurrences) else "across"
 
 
-def _reading_order(sentences: Iterable[Sentence]) -> list[Sentence]:
-    # Sentence indices are numbered in reading order (input order, then offset).
-    return sorted(sentences, key=lambda s: s.index)
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A finding as sentence ids only: what the matches alone decide.
+
+    Kept apart from the sentences so a distributed run can group on a driver
+    that holds only the match edges and look the sentences up elsewhere.
+    ``members`` are in reading order (ids are numbered that way); a claim
+    group also names its ``representative`` and the nodes ``linked`` to it
+    (each the earliest sentence of its repeat component).
+    """
+
+    kind: str
+    members: tuple[int, ...]
+    score: float
+    methods: tuple[str, ...]
+    representative: int | None = None
+    linked: tuple[int, ...] = ()
+
+    def compared(self) -> list[tuple[int, int]]:
+        """The pairs whose conflicting details the finding lists.
+
+        Claim members against their representative; a fuzzy (not exact)
+        repeat's later occurrences against its first, where their keys differ
+        (``build_finding`` checks the keys: they are not ids).
+        """
+        if self.kind == "claim":
+            return [(self.representative, node) for node in self.linked]
+        if list(self.methods) == ["exact"]:
+            return []
+        return [(self.members[0], other) for other in self.members[1:]]
+
+
+def group_matches(repeat_matches: Iterable[Match], claim_matches: Iterable[Match]) -> list[Group]:
+    """Repeat groups (components) and claim groups (representative groups), in reading order of their first member."""
+    uf = UnionFind()
+    edges_by_root: dict[int, list[Match]] = defaultdict(list)
+    repeat_matches = list(repeat_matches)
+    claim_matches = sorted(claim_matches, key=lambda m: (m.a, m.b))  # one order whoever found them
+    for m in repeat_matches:
+        uf.union(m.a, m.b)
+    for m in repeat_matches:
+        edges_by_root[uf.find(m.a)].append(m)
+    members: dict[int, list[int]] = defaultdict(list)
+    touched = {i for m in [*repeat_matches, *claim_matches] for i in (m.a, m.b)}
+    for i in sorted(touched):
+        members[uf.find(i)].append(i)
+
+    groups = [
+        Group(
+            kind="repeat",
+            members=tuple(members[root]),
+            score=round(min(m.score for m in edges), 4),
+            methods=tuple(sorted({m.method for m in edges}, key=_METHOD_ORDER.index)),
+        )
+        for root, edges in edges_by_root.items()
+    ]
+    groups.extend(_claim_groups(claim_matches, uf, members))
+    groups.sort(key=lambda g: (g.members[0], g.kind))
+    return groups
+
+
+def build_finding(
+    group: Group,
+    sentences: Sequence[Sentence] | Mapping[int, Sentence],
+    conflicts_of: Callable[[Sentence, Sentence], list[Conflict]] | None = None,
+) -> Finding:
+    """The finding of one group, its sentences looked up in ``sentences`` (any mapping holding its members)."""
+    occurrences = [sentences[i] for i in group.members]
+    conflicts: list[Conflict] = []
+    if conflicts_of is not None:
+        pairs = [(sentences[a], sentences[b]) for a, b in group.compared()]
+        if group.kind == "repeat":
+            pairs = [(a, b) for a, b in pairs if a.normalized != b.normalized]
+        conflicts = _conflicts(conflicts_of, pairs)
+    return Finding(
+        kind=group.kind,
+        scope=_scope(occurrences),
+        score=group.score,
+        methods=list(group.methods),
+        occurrences=occurrences,
+        conflicts=conflicts,
+    )
 
 
 def group_findings(
@@ -71,43 +151,7 @@ def group_findings(
     members against their representative and for fuzzy (not exact) repeats
     against the first occurrence.
     """
-    uf = UnionFind()
-    edges_by_root: dict[int, list[Match]] = defaultdict(list)
-    repeat_matches = list(repeat_matches)
-    claim_matches = sorted(claim_matches, key=lambda m: (m.a, m.b))  # one order whoever found them
-    for m in repeat_matches:
-        uf.union(m.a, m.b)
-    for m in repeat_matches:
-        edges_by_root[uf.find(m.a)].append(m)
-    members: dict[int, list[int]] = defaultdict(list)
-    touched = {i for m in [*repeat_matches, *claim_matches] for i in (m.a, m.b)}
-    for i in sorted(touched):
-        members[uf.find(i)].append(i)
-
-    findings: list[Finding] = []
-    for root, edges in edges_by_root.items():
-        occurrences = _reading_order(sentences[i] for i in members[root])
-        methods = sorted({m.method for m in edges}, key=_METHOD_ORDER.index)
-        conflicts: list[Conflict] = []
-        if conflicts_of is not None and methods != ["exact"]:
-            first = occurrences[0]
-            conflicts = _conflicts(
-                conflicts_of, [(first, other) for other in occurrences[1:] if other.normalized != first.normalized]
-            )
-        findings.append(
-            Finding(
-                kind="repeat",
-                scope=_scope(occurrences),
-                score=round(min(m.score for m in edges), 4),
-                methods=methods,
-                occurrences=occurrences,
-                conflicts=conflicts,
-            )
-        )
-
-    findings.extend(_claim_findings(sentences, claim_matches, uf, members, conflicts_of))
-    findings.sort(key=lambda f: (f.first.index, f.kind))
-    return findings
+    return [build_finding(g, sentences, conflicts_of) for g in group_matches(repeat_matches, claim_matches)]
 
 
 _METHOD_ORDER = ["exact", "fuzzy", "semantic"]
@@ -123,7 +167,7 @@ def _conflicts(conflicts_of, pairs) -> list[Conflict]:
     return found
 
 
-def _claim_findings(sentences, claim_matches, uf, members, conflicts_of) -> list[Finding]:
+def _claim_groups(claim_matches, uf, members) -> list[Group]:
     neighbours: dict[int, dict[int, Match]] = defaultdict(dict)
     for m in claim_matches:
         a, b = uf.find(m.a), uf.find(m.b)
@@ -135,7 +179,7 @@ def _claim_findings(sentences, claim_matches, uf, members, conflicts_of) -> list
                 neighbours[x][y] = m
     strength = {node: sum(m.score for m in nbrs.values()) for node, nbrs in neighbours.items()}
     assigned: set[int] = set()
-    findings = []
+    groups = []
     for rep in sorted(neighbours, key=lambda node: (-strength[node], node)):
         if rep in assigned:
             continue
@@ -144,19 +188,15 @@ def _claim_findings(sentences, claim_matches, uf, members, conflicts_of) -> list
             continue
         assigned.add(rep)
         assigned.update(group)
-        occurrences = _reading_order(sentences[i] for node in [rep, *group] for i in members[node])
         links = [neighbours[rep][node] for node in group]
-        conflicts: list[Conflict] = []
-        if conflicts_of is not None:
-            conflicts = _conflicts(conflicts_of, [(sentences[rep], sentences[node]) for node in group])
-        findings.append(
-            Finding(
+        groups.append(
+            Group(
                 kind="claim",
-                scope=_scope(occurrences),
+                members=tuple(sorted(i for node in [rep, *group] for i in members[node])),
                 score=round(min(m.score for m in links), 4),
-                methods=sorted({m.method for m in links}, key=_METHOD_ORDER.index),
-                occurrences=occurrences,
-                conflicts=conflicts,
+                methods=tuple(sorted({m.method for m in links}, key=_METHOD_ORDER.index)),
+                representative=rep,
+                linked=tuple(group),
             )
         )
-    return findings
+    return groups

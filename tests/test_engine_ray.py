@@ -152,17 +152,65 @@ def test_jsonl_and_parquet_shards_with_id_field(local_ray, bbc, tmp_path):
     assert len(linked_pairs(from_parquet)) == len(linked_pairs(local))
 
 
-def test_output_dir_shards_are_readable(local_ray, business_slice, tmp_path):
+def _written_findings(out: Path) -> list[dict]:
+    return [json.loads(line) for f in sorted((out / "findings").glob("*.jsonl")) for line in f.read_text().splitlines()]
+
+
+def _as_set(findings: list[dict]) -> list[str]:
+    return sorted(json.dumps(f, sort_keys=True, ensure_ascii=False) for f in findings)
+
+
+def test_output_dir_findings_equal_local_json(local_ray, business_slice, tmp_path):
+    """The findings the workers write are the local run's JSON findings, as a set, field for field."""
     import pyarrow.parquet as pq
 
     out = tmp_path / "out"
+    (out / "findings").mkdir(parents=True)
+    (out / "findings" / "part-00099.jsonl").write_text('{"stale": true}\n')  # an earlier run's shard
     result = check_ray([business_slice], LEXICAL, output_dir=out)
-    findings = [json.loads(line) for f in sorted((out / "findings").glob("*.json*")) for line in f.read_text().splitlines()]
-    assert len(findings) == len(result.findings) > 0
-    assert {f["fingerprint"] for f in findings} == {f["fingerprint"] for f in to_dict(result)["findings"]}
+    local = to_dict(check([business_slice], LEXICAL))
+    written = _written_findings(out)
+    assert _as_set(written) == _as_set(local["findings"])
+    assert result.finding_count == len(written)
     documents = pq.read_table(out / "documents").to_pylist()
-    assert len(documents) == len(read_documents([business_slice], LEXICAL)[0])
+    assert len(documents) == len(local["documents"])
     assert {"path", "sentences", "encoding"} <= set(documents[0])
+
+
+def test_output_dir_with_claims_and_records_equals_local(local_ray, bbc, tmp_path):
+    """Claim groups (representatives, conflicts) and JSON Lines records (record, id) through the workers."""
+    jsonl, _ = _shards(bbc, tmp_path)
+    settings = Settings(model="fast", cache=False, text_field="body", id_field="doc_id")
+    local = to_dict(check([jsonl], settings))
+    check_ray([jsonl], settings, output_dir=tmp_path / "out")
+    written = _written_findings(tmp_path / "out")
+    assert {f["kind"] for f in local["findings"]} == {"repeat", "claim"}
+    assert any(f["conflicts"] for f in local["findings"])  # conflicting details are found in the workers too
+    assert _as_set(written) == _as_set(local["findings"])
+
+
+def test_output_dir_driver_never_holds_documents(local_ray, business_slice, tmp_path, monkeypatch):
+    """With an output directory the driver keeps edges and counts: no document, sentence or finding comes back."""
+    import dedup.engine_ray as engine_ray
+
+    def fetched(*args, **kwargs):
+        raise AssertionError("the driver fetched documents and sentences")
+
+    monkeypatch.setattr(engine_ray, "_documents_and_sentences", fetched)
+    result = check_ray([business_slice], LEXICAL, output_dir=tmp_path / "out")
+    assert result.documents == [] and result.sentences == [] and result.findings == []
+    assert result.finding_count > 0 and set(result.written) <= {"conflict", "repeat", "claim"}
+
+
+def test_cli_output_dir_counts_and_exit_status(business_slice, tmp_path):
+    out = tmp_path / "out"
+    args = ["check", str(business_slice), "--methods", "exact,fuzzy", "--no-cache", "--engine", "ray", "--workers", "2"]
+    run = _run_cli(*args, "--output-dir", str(out))
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert run.stdout == "" and "finding(s)" in run.stderr
+    assert len(_written_findings(out)) > 0
+    usage = _run_cli(*args, "--output-dir", str(out), "--write-baseline", str(tmp_path / "b.json"))
+    assert usage.returncode == 2 and "--output-dir" in usage.stderr
 
 
 def test_local_path_never_imports_ray(tmp_path):

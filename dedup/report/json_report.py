@@ -41,14 +41,20 @@ def occurrence_dict(sentence: Sentence) -> dict:
     return out
 
 
-def finding_dict(finding: Finding) -> dict:
+def finding_dict(finding: Finding, occurrences: list[dict] | None = None) -> dict:
+    """The finding as the contract has it.
+
+    ``occurrences`` are its ``occurrence_dict`` records when they were made
+    elsewhere: a distributed run makes them where the document text is, so
+    the process assembling the finding never holds whole documents.
+    """
     return {
         "kind": finding.kind,
         "scope": finding.scope,
         "score": finding.score,
         "methods": list(finding.methods),
         "fingerprint": fingerprint(finding),
-        "occurrences": [occurrence_dict(o) for o in finding.occurrences],
+        "occurrences": occurrences if occurrences is not None else [occurrence_dict(o) for o in finding.occurrences],
         "conflicts": [{"type": c.type, "a": c.a, "b": c.b} for c in finding.conflicts],
     }
 
