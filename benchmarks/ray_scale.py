@@ -5,9 +5,11 @@ Copy 0 is the corpus as it is; every further copy perturbs each article lightly
 its sentences are near, not exact, duplicates of the originals and the fuzzy
 stage has real work.  The copies are written as JSON Lines shards of 500
 articles.  Each size runs in its own process (``--one``) so the driver's peak
-RSS (``resource.getrusage``) is that size's alone.
+RSS (``resource.getrusage``) is that size's alone.  Findings go to an output
+directory (``--output-dir``), the mode meant for big runs; ``--report`` keeps
+them on the driver for one report.
 
-    .venv/bin/python benchmarks/ray_scale.py [--sizes 1,4,16] [--methods exact,fuzzy]
+    .venv/bin/python benchmarks/ray_scale.py [--sizes 1,4,16] [--methods exact,fuzzy] [--runs 3] [--report]
     .venv/bin/python benchmarks/ray_scale.py --recall      # semantic partitioned vs exact search
 
 ``--recall`` measures the semantic stage's approximation on the whole BBC
@@ -63,18 +65,24 @@ def write_corpus(size: int, out: Path) -> int:
     return len(records)
 
 
-def one(corpus: Path, methods: str, workers: int) -> dict:
-    """A single measured run (in its own process): start-up included, as a user would see it."""
+def one(corpus: Path, methods: str, workers: int, report: bool) -> dict:
+    """A single measured run (in its own process): start-up included, as a user would see it.
+
+    By default the findings go to an output directory (``--output-dir``, the
+    big-run mode); ``report`` measures the single report instead, whose
+    findings the driver must hold to print them.
+    """
     from dedup.engine_ray import check_ray
     from dedup.settings import Settings
 
     settings = Settings(methods=tuple(methods.split(",")), cache=False, id_field="id")
-    start = time.perf_counter()
-    result = check_ray([corpus], settings, workers=workers)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="dedup-scale-out-") as out:
+        start = time.perf_counter()
+        result = check_ray([corpus], settings, workers=workers, output_dir=None if report else out)
+        seconds = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "findings": len(result.findings), "documents": len(result.documents),
-            "peak_rss_mb": rss_mb}
+    findings = len(result.findings) if report else result.finding_count
+    return {"seconds": seconds, "findings": findings, "peak_rss_mb": rss_mb}
 
 
 def recall(workers: int) -> dict:
@@ -112,11 +120,12 @@ def main() -> None:
     parser.add_argument("--methods", default="exact,fuzzy")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=1, help="runs per size; the median is reported")
+    parser.add_argument("--report", action="store_true", help="one report on the driver instead of --output-dir")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--recall", action="store_true")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(Path(args.one), args.methods, args.workers)))
+        print(json.dumps(one(Path(args.one), args.methods, args.workers, args.report)))
         return
     if args.recall:
         print(json.dumps(recall(args.workers), indent=2))
@@ -130,7 +139,7 @@ def main() -> None:
             for _ in range(args.runs):
                 out = subprocess.run(
                     [sys.executable, __file__, "--one", str(corpus), "--methods", args.methods,
-                     "--workers", str(args.workers)],
+                     "--workers", str(args.workers), *(["--report"] if args.report else [])],
                     capture_output=True, text=True, check=True,
                 )
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))

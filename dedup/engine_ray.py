@@ -45,7 +45,7 @@ import numpy as np
 
 from .core import CheckResult, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files, read_file
-from .group import Group, UnionFind, build_finding, group_findings, group_matches
+from .group import Edges, Group, build_finding, components, group_findings, group_matches
 from .match import exact_groups, key_hash
 from .match import minhash
 from .match.fuzzy import candidate_keys, verify
@@ -272,7 +272,7 @@ def band_stage(table, partitions: int):
     })
 
 
-def fuzzy_stage(table, min_ratio: float):
+def fuzzy_stage(table, min_ratio: float, partitions: int):
     """One band-key partition → verified fuzzy edges (a pair sharing several bands comes once per band)."""
     import pyarrow as pa
 
@@ -291,8 +291,9 @@ def fuzzy_stage(table, min_ratio: float):
             a_out.append(int(kids[i]))
             b_out.append(int(kids[j]))
             scores.append(score)
-    return pa.table({"a": pa.array(a_out, pa.int64()), "b": pa.array(b_out, pa.int64()),
-                     "score": pa.array(scores, pa.float64())})
+    a = np.array(a_out, dtype=np.int64)
+    return pa.table({"a": a, "b": pa.array(b_out, pa.int64()), "score": pa.array(scores, pa.float64()),
+                     "part": a % partitions})
 
 
 # --------------------------------------------------------------------------- stage 4: semantic
@@ -473,7 +474,7 @@ def kmeans(sample: np.ndarray, k: int, iterations: int = 25, seed: int = 0) -> n
 
 @dataclass
 class _Edges:
-    repeats: list[Match]
+    repeats: Edges  # arrays: most of a big run's edges are repeats
     claims: list[Match]
 
 
@@ -564,7 +565,7 @@ def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
 
     files, problems = _list_inputs(paths, settings)
     if not files:
-        return None, _Edges([], []), problems
+        return None, _Edges(Edges.of([]), []), problems
     listing = ray.data.from_items([{"rank": r, "path": p} for r, p in enumerate(files)],
                                   override_num_blocks=max(1, min(len(files), 8 * options.workers)))
     base = listing.map_batches(
@@ -578,33 +579,73 @@ def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
 
     sentences = base.map_batches(sentence_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
     keys = sentences.groupby("part").map_groups(exact_stage, batch_format="pyarrow").materialize()
-    repeats: list[Match] = []
+    found: list[Edges] = []
     if "exact" in settings.methods:
-        for row in keys.select_columns(["members"]).map_batches(
+        found.extend(exact_edges(batch) for batch in keys.select_columns(["members"]).map_batches(
             _repeated, batch_format="pyarrow"
-        ).take_all():
-            members = list(row["members"])
-            repeats.extend(Match(members[0], other, 1.0, "exact") for other in members[1:])
+        ).iter_batches(batch_format="pyarrow", batch_size=None))
     if "fuzzy" in settings.methods:
-        edges = keys.select_columns(["kid", "key"]).map_batches(
+        found.append(_fetch_edges(keys.select_columns(["kid", "key"]).map_batches(
             band_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow"
         ).groupby("part").map_groups(
-            fuzzy_stage, fn_kwargs={"min_ratio": settings.fuzzy_min_ratio}, batch_format="pyarrow"
-        ).take_all()
-        seen: dict[tuple[int, int], float] = {}
-        for row in edges:
-            seen[(int(row["a"]), int(row["b"]))] = float(row["score"])
-        repeats.extend(Match(a, b, score, "fuzzy") for (a, b), score in sorted(seen.items()))
+            fuzzy_stage, fn_kwargs={"min_ratio": settings.fuzzy_min_ratio, "partitions": partitions},
+            batch_format="pyarrow",
+        ).groupby("part").map_groups(unique_edges_stage, batch_format="pyarrow")))
+    repeats = _concatenate(found)
     claims: list[Match] = []
     if "semantic" in settings.methods:
-        linked = UnionFind()
-        for m in repeats:
-            linked.union(m.a, m.b)
+        ids, root = components(repeats.a, repeats.b)
+
+        def find(i: int) -> int:
+            at = int(np.searchsorted(ids, i))
+            return int(root[at]) if at < len(ids) and ids[at] == i else i
+
         # The local path skips pairs already linked by a repeat before judging; same filter, after.
+        semantic_repeats = []
         for match, kind in sorted(_semantic_edges(keys, settings, options, partitions), key=lambda e: (e[0].a, e[0].b)):
-            if linked.find(match.a) != linked.find(match.b):
-                (repeats if kind == "repeat" else claims).append(match)
+            if find(match.a) != find(match.b):
+                (semantic_repeats if kind == "repeat" else claims).append(match)
+        repeats = _concatenate([repeats, Edges.of(semantic_repeats)])
     return base, _Edges(repeats, claims), problems
+
+
+def exact_edges(table) -> Edges:
+    """Keys' member lists → exact edges, each later occurrence to the key's first, as arrays."""
+    import pyarrow.compute as pc
+
+    members = table["members"]
+    flat = pc.list_flatten(members).to_numpy()
+    parent = pc.list_parent_indices(members).to_numpy()
+    first = np.r_[True, parent[1:] != parent[:-1]] if len(parent) else np.zeros(0, dtype=bool)
+    head = flat[first][np.cumsum(first) - 1]
+    return Edges(head[~first], flat[~first], np.ones(int((~first).sum())), np.zeros(int((~first).sum()), np.int8))
+
+
+def _fetch_edges(dataset) -> Edges:
+    """Fuzzy edges, one block at a time, straight into arrays."""
+    parts = [(batch["a"], batch["b"], batch["score"]) for batch in dataset.iter_batches(batch_format="numpy", batch_size=None)]
+    if not parts:
+        return Edges.of([])
+    a, b, score = (np.concatenate(column) for column in zip(*parts))
+    order = np.lexsort((b, a))
+    return Edges(a[order], b[order], score[order], np.ones(len(a), np.int8))
+
+
+def _concatenate(found: list[Edges]) -> Edges:
+    found = [e for e in found if len(e)] or [Edges.of([])]
+    return Edges(*(np.concatenate([getattr(e, f) for e in found]) for f in ("a", "b", "score", "method")))
+
+
+def unique_edges_stage(table):
+    """A pair verified in several bands (each in its own partition) comes out once."""
+    import pyarrow as pa
+
+    a, b = table["a"].to_numpy(), table["b"].to_numpy()
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return table.take(pa.array(order[first])).drop_columns(["part"])
 
 
 def _repeated(table):
@@ -623,7 +664,8 @@ def _rows_in(table, column: str, wanted: np.ndarray, kind: int, columns: Sequenc
 
 def _documents_and_sentences(base, edges: _Edges):
     """Bring back the documents and sentences the edges name, and every document's metadata, for one report."""
-    wanted = np.array(sorted({i for m in [*edges.repeats, *edges.claims] for i in (m.a, m.b)}), dtype=np.int64)
+    claim_ends = np.array([i for m in edges.claims for i in (m.a, m.b)], dtype=np.int64)
+    wanted = np.unique(np.concatenate([edges.repeats.a, edges.repeats.b, claim_ends]))
     sentence_rows = []
     if len(wanted):
         sentence_rows = base.map_batches(
@@ -866,12 +908,10 @@ def _write_outputs(base, edges: _Edges, output_dir: str, workers: int) -> dict[s
         batch_format="pyarrow",
     ).rename_columns({"count": "sentences"}).write_parquet(str(out / "documents"))
     groups = group_matches(edges.repeats, edges.claims)
-    edges.repeats.clear()
-    edges.claims.clear()
     if not groups:
         return {}
     sizes = np.fromiter((len(g.members) for g in groups), dtype=np.int64, count=len(groups))
-    sid = np.fromiter((i for g in groups for i in g.members), dtype=np.int64, count=int(sizes.sum()))
+    sid = np.concatenate([np.asarray(g.members, dtype=np.int64) for g in groups])
     fid = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
     partitions = _partitions(base.count(), workers)
     described = ray.data.from_arrow(group_rows(groups, partitions))

@@ -65,3 +65,37 @@ def test_claim_between_repeat_groups_lists_every_copy_and_conflicts():
     repeat = next(f for f in findings if f.kind == "repeat")
     assert repeat.conflicts == []  # exact repeats are never asked for conflicts
     assert all(0 not in pair or 3 in pair for pair in seen)
+
+
+def test_components_are_union_find_components():
+    """The array grouping a big run's driver uses finds UnionFind's components, rooted at the smallest id."""
+    import numpy as np
+
+    from dedup.group import UnionFind, components
+
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 3_000, 2_000) * (1 << 40)  # ids as large as a distributed run's
+    b = rng.integers(0, 3_000, 2_000) * (1 << 40)
+    uf = UnionFind()
+    for x, y in zip(a.tolist(), b.tolist()):
+        uf.union(x, y)
+    ids, root = components(a, b)
+    assert ids.tolist() == sorted(set(a.tolist()) | set(b.tolist()))
+    assert root.tolist() == [uf.find(i) for i in ids.tolist()]
+
+
+def test_groups_from_edge_arrays_equal_groups_from_matches():
+    from dedup.group import Edges, group_matches
+
+    repeats = [Match(1, 4, 1.0, "exact"), Match(4, 9, 0.93, "fuzzy"), Match(20, 21, 0.97, "fuzzy")]
+    claims = [Match(1, 20, 0.8, "semantic"), Match(30, 31, 0.7, "semantic")]
+    describe = lambda gs: [(g.kind, [int(i) for i in g.members], g.score, g.methods, g.representative, g.linked)  # noqa: E731
+                           for g in gs]
+    from_matches = describe(group_matches(repeats, claims))
+    assert describe(group_matches(Edges.of(repeats), claims)) == from_matches
+    assert from_matches == [
+        ("claim", [1, 4, 9, 20, 21], 0.8, ("semantic",), 1, (20,)),  # same first sentence: claim, then repeat
+        ("repeat", [1, 4, 9], 0.93, ("exact", "fuzzy"), None, ()),
+        ("repeat", [20, 21], 0.97, ("fuzzy",), None, ()),
+        ("claim", [30, 31], 0.7, ("semantic",), 30, (31,)),
+    ]
