@@ -4,7 +4,7 @@ This module only decides *who runs* the stages; what they do lives in the
 library (``documents.read_file``, ``pipeline.segment_documents`` and
 ``eligibility``, ``match.key_hash`` and ``exact_groups``, ``fuzzy.candidate_keys``
 and ``verify``, ``minhash.candidate_pairs``, ``semantic.cosine_pairs``,
-``pipeline.story_vector`` and ``judge_semantic``, ``group.group_findings``), so
+``pipeline.story_vector`` and ``judge_semantic``, ``group.group_matches`` and ``build_finding``), so
 a finding means the same thing on both engines.
 
 1. read + split + normalize + hash: ``map_batches`` over the input files.
