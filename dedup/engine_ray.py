@@ -10,7 +10,8 @@ a finding means the same thing on both engines.
 1. read + split + normalize + hash: ``map_batches`` over the input files.
 2. exact: a shuffle on the key hash; each partition groups its keys exactly.
 3. fuzzy: MinHash-LSH band keys per batch, a shuffle on the band key, rapidfuzz
-   verification in the workers (a pair is verified in the first band it shares).
+   verification in the workers; verified pairs leave the workers as one star per
+   component (``group.reduce_edges``), which groups the same.
 4. semantic: embeddings from an actor pool (the model is loaded once per actor);
    candidates from a partitioned space as in SemDeDup (spherical k-means
    centroids trained on a sample, each key searched exactly in its nearest two
@@ -45,7 +46,7 @@ import numpy as np
 
 from .core import CheckResult, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files, read_file
-from .group import Edges, Group, build_finding, components, group_findings, group_matches
+from .group import Edges, Group, build_finding, components, group_findings, group_matches, reduce_edges
 from .match import exact_groups, key_hash
 from .match import minhash
 from .match.fuzzy import candidate_keys, verify
@@ -273,7 +274,7 @@ def band_stage(table, partitions: int):
 
 
 def fuzzy_stage(table, min_ratio: float, partitions: int):
-    """One band-key partition → verified fuzzy edges (a pair sharing several bands comes once per band)."""
+    """One band-key partition → its verified fuzzy edges, as stars (a pair sharing several bands is in each)."""
     import pyarrow as pa
 
     a_out, b_out, scores = [], [], []
@@ -291,9 +292,9 @@ def fuzzy_stage(table, min_ratio: float, partitions: int):
             a_out.append(int(kids[i]))
             b_out.append(int(kids[j]))
             scores.append(score)
-    a = np.array(a_out, dtype=np.int64)
-    return pa.table({"a": a, "b": pa.array(b_out, pa.int64()), "score": pa.array(scores, pa.float64()),
-                     "part": a % partitions})
+    edges = reduce_edges(Edges(np.array(a_out, np.int64), np.array(b_out, np.int64), np.array(scores, np.float64),
+                               np.ones(len(a_out), np.int8)))
+    return pa.table({"a": edges.a, "b": edges.b, "score": edges.score, "part": edges.a % partitions})
 
 
 # --------------------------------------------------------------------------- stage 4: semantic
@@ -590,7 +591,7 @@ def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
         ).groupby("part").map_groups(
             fuzzy_stage, fn_kwargs={"min_ratio": settings.fuzzy_min_ratio, "partitions": partitions},
             batch_format="pyarrow",
-        ).groupby("part").map_groups(unique_edges_stage, batch_format="pyarrow")))
+        ).groupby("part").map_groups(reduce_edges_stage, batch_format="pyarrow")))
     repeats = _concatenate(found)
     claims: list[Match] = []
     if "semantic" in settings.methods:
@@ -622,7 +623,7 @@ def exact_edges(table) -> Edges:
 
 
 def _fetch_edges(dataset) -> Edges:
-    """Fuzzy edges, one block at a time, straight into arrays."""
+    """Fuzzy edges (stars, see ``group.reduce_edges``), one block at a time, straight into arrays."""
     parts = [(batch["a"], batch["b"], batch["score"]) for batch in dataset.iter_batches(batch_format="numpy", batch_size=None)]
     if not parts:
         return Edges.of([])
@@ -636,16 +637,13 @@ def _concatenate(found: list[Edges]) -> Edges:
     return Edges(*(np.concatenate([getattr(e, f) for e in found]) for f in ("a", "b", "score", "method")))
 
 
-def unique_edges_stage(table):
-    """A pair verified in several bands (each in its own partition) comes out once."""
+def reduce_edges_stage(table):
+    """Stars from several bands (a pair verified in each band it shares) → one star a component."""
     import pyarrow as pa
 
-    a, b = table["a"].to_numpy(), table["b"].to_numpy()
-    order = np.lexsort((b, a))
-    a, b = a[order], b[order]
-    first = np.ones(len(a), dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    return table.take(pa.array(order[first])).drop_columns(["part"])
+    a = table["a"].to_numpy()
+    edges = reduce_edges(Edges(a, table["b"].to_numpy(), table["score"].to_numpy(), np.ones(len(a), np.int8)))
+    return pa.table({"a": edges.a, "b": edges.b, "score": edges.score})
 
 
 def _repeated(table):
@@ -790,13 +788,17 @@ def document_rows_stage(table, partitions: int):
     return _conform(table, _occurrence_schema())
 
 
-def member_rows(sid: np.ndarray, fid: np.ndarray, partitions: int):
-    """(sentence, finding) pairs as rows to join with their documents: a sentence id names its document."""
+def member_stage(table, partitions: int):
+    """(sentence, finding) pairs → rows to join with their documents: a sentence id names its document.
+
+    Run in the workers: the driver puts only the two id columns in the object store.
+    """
     import pyarrow as pa
 
+    sid = table["sid"].to_numpy()
     doc = sid >> SENTENCE_BITS
-    table = pa.table({"kind": pa.array(np.full(len(sid), MEMBER, np.int8)), "doc": doc, "sid": sid, "fid": fid,
-                      "part": doc % partitions})
+    table = table.append_column("kind", pa.array(np.full(len(sid), MEMBER, np.int8)))
+    table = table.append_column("doc", pa.array(doc)).append_column("part", pa.array(doc % partitions))
     return _conform(table, _occurrence_schema())
 
 
@@ -895,6 +897,7 @@ def finding_stage(table, out_dir: str):
 
 def _write_outputs(base, edges: _Edges, output_dir: str, workers: int) -> dict[str, int]:
     """Documents' metadata and every finding written by the workers; the driver keeps the counts only."""
+    import pyarrow as pa
     import ray.data
 
     out = Path(output_dir)
@@ -916,8 +919,9 @@ def _write_outputs(base, edges: _Edges, output_dir: str, workers: int) -> dict[s
     partitions = _partitions(base.count(), workers)
     described = ray.data.from_arrow(group_rows(groups, partitions))
     del groups
-    members = ray.data.from_arrow(member_rows(sid, fid, partitions))
+    members = ray.data.from_arrow(pa.table({"sid": sid, "fid": fid}), override_num_blocks=max(1, len(sid) // 200_000))
     del sid, fid
+    members = members.map_batches(member_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
     occurrences = (
         base.map_batches(document_rows_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
         .union(members)

@@ -130,6 +130,33 @@ def components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return ids, ids[label]
 
 
+def reduce_edges(edges: Edges) -> Edges:
+    """Fewer edges, the same groups: per method, a star on each component's smallest id, every edge
+    carrying the lowest score in its component.
+
+    ``group_matches`` uses only the components, their lowest score and their
+    methods, so it groups these exactly as it groups ``edges``.  Near-copies
+    of one sentence all match each other (16 copies make 120 pairs); a worker
+    sends the 15 edges of a star instead, so what reaches a driver grows with
+    the sentences, not with the square of their copies.
+    """
+    reduced = []
+    for method in np.unique(edges.method).tolist():
+        mine = edges.method == method
+        a, score = edges.a[mine], edges.score[mine]
+        ids, root = components(a, edges.b[mine])
+        edge_root = root[np.searchsorted(ids, a)]
+        order = np.argsort(edge_root, kind="stable")
+        edge_root = edge_root[order]
+        first = np.flatnonzero(np.r_[True, edge_root[1:] != edge_root[:-1]])
+        lowest = np.minimum.reduceat(score[order], first)[np.searchsorted(edge_root[first], root)]
+        later = ids != root
+        reduced.append(Edges(root[later], ids[later], lowest[later], np.full(int(later.sum()), method, np.int8)))
+    if not reduced:
+        return Edges.of([])
+    return Edges(*(np.concatenate([getattr(e, f) for e in reduced]) for f in ("a", "b", "score", "method")))
+
+
 def group_matches(repeat_matches: Iterable[Match] | Edges, claim_matches: Iterable[Match]) -> list[Group]:
     """Repeat groups (components) and claim groups (representative groups), in reading order of their first member."""
     repeats = Edges.of(repeat_matches)

@@ -99,3 +99,23 @@ def test_groups_from_edge_arrays_equal_groups_from_matches():
         ("repeat", [20, 21], 0.97, ("fuzzy",), None, ()),
         ("claim", [30, 31], 0.7, ("semantic",), 30, (31,)),
     ]
+
+
+def test_reduced_edges_group_the_same():
+    """Stars with each component's lowest score: the groups (members, score, methods) of every pair."""
+    import numpy as np
+
+    from dedup.group import Edges, group_matches, reduce_edges
+
+    rng = np.random.default_rng(1)
+    n = 3_000
+    edges = Edges(rng.integers(0, 2_000, n), rng.integers(0, 2_000, n), rng.uniform(0.9, 1.0, n).round(4),
+                  rng.integers(0, 2, n).astype(np.int8))
+    keep = edges.a != edges.b
+    edges = Edges(edges.a[keep], edges.b[keep], edges.score[keep], edges.method[keep])
+    claims = [Match(1, 1_500, 0.8, "semantic"), Match(5, 7, 0.75, "semantic")]
+    describe = lambda gs: [(g.kind, [int(i) for i in g.members], g.score, g.methods, g.representative, g.linked)  # noqa: E731
+                           for g in gs]
+    reduced = reduce_edges(edges)
+    assert len(reduced) < len(edges)
+    assert describe(group_matches(reduced, claims)) == describe(group_matches(edges, claims))
