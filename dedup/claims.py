@@ -408,8 +408,14 @@ def shared_anchor(a: str, b: str) -> float:
     rare name) pins two sentences to one specific thing; see
     ``ClaimRule``.
     """
-    shared = {_possessive_stem(w) for w in words(normalize(a))} & {_possessive_stem(w) for w in words(normalize(b))}
+    shared = _anchor_words(a) & _anchor_words(b)
     return max((rarity(w) for w in shared), default=0.0)
+
+
+@lru_cache(maxsize=100_000)
+def _anchor_words(text: str) -> frozenset[str]:
+    """A sentence meets many candidates in corpus mode, so its words are taken once."""
+    return frozenset(_possessive_stem(w) for w in words(normalize(text)))
 
 
 def _possessive_stem(word: str) -> str:

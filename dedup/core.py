@@ -152,11 +152,11 @@ class CheckResult:
         return sum(self._counts().values())
 
     def _counts(self) -> dict[int, int]:
-        if self.sentence_counts is None:
+        if self.sentence_counts is None:  # counted once: reports ask per document
             counts: dict[int, int] = {}
             for s in self.sentences:
                 counts[id(s.document)] = counts.get(id(s.document), 0) + 1
-            return counts
+            self.sentence_counts = counts
         return self.sentence_counts
 
     def sentences_of(self, document: Document) -> list[Sentence]:

@@ -47,6 +47,26 @@ def bbc_business_keys(bbc):
     return distinct_keys(sentences, Settings()).keys
 
 
+def test_signatures_equal_the_textbook_minhash_on_real_text(bbc_business_keys, monkeypatch):
+    """Each distinct word is permuted once per chunk; the result must be the per-occurrence minimum.
+
+    The permutation is datasketch's: (a*h + b) in wrapping 64-bit arithmetic, mod 2^61-1, low 32 bits.
+    """
+    from dedup.normalize import words
+
+    sets = [sorted(set(words(k))) for k in bbc_business_keys[:1500]] + [[]]
+    monkeypatch.setattr(minhash, "_CHUNK_TOKENS", 5_000)  # several chunks, words recurring across them
+    a, b = minhash._permutations(64)
+    expected = np.full((len(sets), 64), (1 << 32) - 1, dtype=np.uint64)
+    for row, tokens in enumerate(sets):
+        for token in tokens:
+            h = minhash._token_hash(token)
+            permuted = np.array([(((h * int(x) + int(y)) & ((1 << 64) - 1)) % ((1 << 61) - 1)) & ((1 << 32) - 1)
+                                 for x, y in zip(a, b)], dtype=np.uint64)
+            expected[row] = np.minimum(expected[row], permuted)
+    assert np.array_equal(minhash.signatures(sets, 64), expected.astype(np.uint32))
+
+
 def test_lsh_blocking_finds_what_brute_force_finds(bbc_business_keys):
     keys = bbc_business_keys
     assert len(keys) > 8000
