@@ -353,7 +353,7 @@ class ClaimModel:
     threshold: float  # best F1 on the MRPC training part
     strict_threshold: float = 1.0  # keeps 90% of MRPC training paraphrases: the within-document point
     anchor_margin: float = 0.0  # down to the point keeping 98%: the band for anchored pairs
-    # Cosine floors: the cosine that keeps 85% / 95% / 80% of MRPC training paraphrases
+    # Cosine floors: the cosine that keeps 90% / 95% / 80% of MRPC training paraphrases
     # (see ``ClaimRule``; 0.0 in a file written before they existed).
     cosine_floor: float = 0.0
     anchor_cosine_floor: float = 0.0
@@ -439,7 +439,7 @@ class ClaimRule:
     paraphrases), so that the floors move with the embedding model.
 
     - across documents: probability >= ``min_score`` and cosine >=
-      ``cosine_floor`` (85% of MRPC paraphrases);
+      ``cosine_floor`` (90% of MRPC paraphrases);
     - an anchored pair -- sharing a word of rarity >= ``anchor_rarity``, a code
       like S-300 or a rare name that pins both sentences to one specific thing --
       is a claim down to ``min_score - anchor_margin`` (98% of MRPC paraphrases)

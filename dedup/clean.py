@@ -82,11 +82,10 @@ from .core import Document, Finding, Problem, Sentence
 from .documents import STDIN, decode, iter_input_files, read_documents
 from .pipeline import check_documents, eligibility
 from .report.json_report import document_ref
-from .settings import JSONL_SUFFIXES, Settings
+from .settings import DOC_OVERLAP, JSONL_SUFFIXES, Settings
 
 REMOVED_LOG = "removed.jsonl"
 TMP_PREFIX = ".dedup-tmp-"
-DOC_OVERLAP = 0.8
 
 
 class CleanError(ValueError):

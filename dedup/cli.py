@@ -98,7 +98,7 @@ def engine_options(fn):
             help="With --engine ray: 'auto' or ray://host:10001 joins a cluster [default: start a local Ray].",
         ),
         click.option(
-            "--workers", type=click.IntRange(1), default=2, show_default=True,
+            "--workers", type=click.IntRange(1), default=defaults.RAY_WORKERS, show_default=True,
             help="With --engine ray: CPUs of the local Ray it starts, and embedding actors.",
         ),
     ]
@@ -301,7 +301,7 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
 )
 @click.option("--drop-docs", is_flag=True, help="Drop whole documents that are near-duplicates of an earlier one.")
 @click.option(
-    "--doc-overlap", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+    "--doc-overlap", type=click.FloatRange(0, 1), default=defaults.DOC_OVERLAP, show_default=True,
     help="With --drop-docs: share of a document's sentence characters repeated from one earlier document.",
 )
 @click.option("--force", is_flag=True, help="Write into an existing non-empty OUT (stale temporary files are removed).")
@@ -348,7 +348,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
 
 @main.command()
 @click.argument("drafts", nargs=-1, required=True)
-@click.option("--against", "sources", multiple=True, required=True, help="Source path (wire copy, press releases): file, directory or .jsonl (repeatable).")
+@click.option("--against", "sources", multiple=True, required=True, help="Source path (wire copy, press releases): file, directory, .jsonl or an ARCHIVE.dedup index (repeatable).")
 @matching_options
 @input_options
 @selection_options

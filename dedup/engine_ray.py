@@ -54,19 +54,11 @@ from .match.semantic import cosine_pairs
 from .normalize import words
 from .pipeline import SemanticCandidate, _conflicts_of, eligibility, is_strict, judge_semantic, segment_documents
 from .pipeline import embedding_function, story_vector
-from .settings import PARQUET_SUFFIXES, Settings
+from .settings import PARQUET_SUFFIXES, RAY_PARTITION_ROWS, RAY_SEMANTIC_PARTITION_KEYS, RAY_SEMANTIC_PROBES
+from .settings import RAY_SEMANTIC_SAMPLE, RAY_WORKERS, Settings
 
 # Bits of a sentence id: input file | record in the file | sentence in the document.
 FILE_BITS, RECORD_BITS, SENTENCE_BITS = 20, 23, 20
-# Rows per shuffle partition; more rows make more partitions so a partition fits a worker.
-PARTITION_ROWS = 200_000
-# Semantic search: average keys per partition of the embedding space (each key is in two),
-# and the sample the centroids are trained on.  Whole BBC (~38,000 keys), accurate model,
-# against the local exact search: 8,000 (10 partitions) kept 97.9% of the claim occurrence
-# pairs, 16,000 (5 partitions) 99.4%, at the same wall time on 2 cores.
-SEMANTIC_PARTITION_KEYS = 16_000
-SEMANTIC_SAMPLE = 20_000
-SEMANTIC_PROBES = 2
 
 DOC, SENTENCE, PROBLEM, MEMBER = 0, 1, 2, 3
 
@@ -82,14 +74,14 @@ class RayOptions:
     ``address`` ``None`` starts a local Ray with ``workers`` CPUs bound to
     loopback; ``"auto"`` or ``"ray://host:10001"`` joins an existing cluster.
     ``workers`` is also the size of the embedding actor pool.
-    ``partition_keys`` overrides ``SEMANTIC_PARTITION_KEYS`` (tests use it to
+    ``partition_keys`` overrides ``RAY_SEMANTIC_PARTITION_KEYS`` (tests use it to
     force several partitions on a small corpus).
     """
 
     address: str | None = None
-    workers: int = 2
+    workers: int = RAY_WORKERS
     output_dir: str | None = None
-    partition_keys: int = SEMANTIC_PARTITION_KEYS
+    partition_keys: int = RAY_SEMANTIC_PARTITION_KEYS
 
 
 # --------------------------------------------------------------------------- ids
@@ -122,7 +114,7 @@ def connect(address: str | None, workers: int) -> bool:
 
 
 @contextmanager
-def session(address: str | None = None, workers: int = 2):
+def session(address: str | None = None, workers: int = RAY_WORKERS):
     """Ray connected for the block: started here (and stopped after) unless already connected."""
     started = connect(address, workers)
     try:
@@ -274,27 +266,38 @@ def band_stage(table, partitions: int):
 
 
 def fuzzy_stage(table, min_ratio: float, partitions: int):
-    """One band-key partition → its verified fuzzy edges, as stars (a pair sharing several bands is in each)."""
+    """One band-key partition → its verified fuzzy edges, as stars.
+
+    The rows are (key, band) pairs; keys sharing a band key are candidates, as
+    in ``minhash.candidate_pairs`` locally.  A pair that shares several bands
+    held by this partition is verified once; one sharing bands that landed in
+    other partitions is verified there too, and ``reduce_edges`` merges them.
+    """
     import pyarrow as pa
 
-    a_out, b_out, scores = [], [], []
-    table = table.sort_by([("band", "ascending"), ("kid", "ascending")])
-    band = table["band"].to_numpy()
-    for b in np.unique(band):
-        rows = np.flatnonzero(band == b)
-        sub = table.take(pa.array(rows))
-        bkeys = sub["bkey"].to_numpy()
-        pairs = minhash.candidate_pairs(bkeys[:, None])
-        if not len(pairs):
-            continue
-        kids = sub["kid"].to_numpy()
-        for i, j, score in verify(sub["key"].to_pylist(), pairs, min_ratio):
-            a_out.append(int(kids[i]))
-            b_out.append(int(kids[j]))
-            scores.append(score)
-    edges = reduce_edges(Edges(np.array(a_out, np.int64), np.array(b_out, np.int64), np.array(scores, np.float64),
-                               np.ones(len(a_out), np.int8)))
-    return pa.table({"a": edges.a, "b": edges.b, "score": edges.score, "part": edges.a % partitions})
+    if table.num_rows < 2:
+        return _edge_table(Edges.of([]), partitions)
+    table = table.sort_by([("kid", "ascending")])  # a bucket over max_bucket is windowed in id order
+    kid = table["kid"].to_numpy()
+    # One bucket per (band, band key): the key already mixes in its band, the band keeps them apart for sure.
+    bucket = table["bkey"].to_numpy().view(np.uint64) * np.uint64(31) + table["band"].to_numpy().astype(np.uint64)
+    rows = minhash.candidate_pairs(bucket[:, None])
+    distinct, first_row, inverse = np.unique(kid, return_index=True, return_inverse=True)
+    pairs = np.unique(np.sort(inverse[rows], axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    texts = table["key"].take(pa.array(first_row)).to_pylist()
+    found = verify(texts, pairs, min_ratio)
+    a = np.array([distinct[i] for i, _, _ in found], dtype=np.int64)
+    b = np.array([distinct[j] for _, j, _ in found], dtype=np.int64)
+    scores = np.array([score for _, _, score in found], dtype=np.float64)
+    return _edge_table(reduce_edges(Edges(a, b, scores, np.ones(len(a), np.int8))), partitions)
+
+
+def _edge_table(edges: Edges, partitions: int):
+    import pyarrow as pa
+
+    return pa.table({"a": pa.array(edges.a, pa.int64()), "b": pa.array(edges.b, pa.int64()),
+                     "score": pa.array(edges.score, pa.float64()), "part": pa.array(edges.a % partitions, pa.int64())})
 
 
 # --------------------------------------------------------------------------- stage 4: semantic
@@ -492,7 +495,7 @@ def _list_inputs(paths: Iterable[str], settings: Settings) -> tuple[list[str], l
 
 
 def _partitions(count: int, workers: int) -> int:
-    return max(2 * workers, math.ceil(count / PARTITION_ROWS))
+    return max(2 * workers, math.ceil(count / RAY_PARTITION_ROWS))
 
 
 def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: int) -> list[tuple[Match, str]]:
@@ -508,9 +511,9 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
     n = embedded.count()
     if n < 2:
         return []
-    k = max(1, round(SEMANTIC_PROBES * n / options.partition_keys))
+    k = max(1, round(RAY_SEMANTIC_PROBES * n / options.partition_keys))
     if k > 1:
-        fraction = min(1.0, SEMANTIC_SAMPLE / n)
+        fraction = min(1.0, RAY_SEMANTIC_SAMPLE / n)
         # A sample chosen by a hash of the key id and sorted by it: the same centroids on every run,
         # whatever the block layout (Ray's random_sample and take_all order depend on it).
         sample_rows = embedded.select_columns(["kid", "vec"]).map_batches(
@@ -527,7 +530,7 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
         )
     else:
         assigned = embedded.map_batches(
-            assign_stage, fn_kwargs={"centroids": centroids, "probes": SEMANTIC_PROBES}, batch_format="pyarrow"
+            assign_stage, fn_kwargs={"centroids": centroids, "probes": RAY_SEMANTIC_PROBES}, batch_format="pyarrow"
         )
     neighbours = assigned.select_columns(["kid", "key", "text", "doc", "vec", "part"]).groupby("part").map_groups(
         search_stage, batch_format="pyarrow",
@@ -719,9 +722,9 @@ def check_ray(
     settings: Settings | None = None,
     *,
     address: str | None = None,
-    workers: int = 2,
+    workers: int = RAY_WORKERS,
     output_dir: str | os.PathLike | None = None,
-    partition_keys: int = SEMANTIC_PARTITION_KEYS,
+    partition_keys: int = RAY_SEMANTIC_PARTITION_KEYS,
 ) -> CheckResult:
     """``dedup.check`` on Ray: the same findings, the stages run by Ray Data.
 
