@@ -67,6 +67,35 @@ def test_signatures_equal_the_textbook_minhash_on_real_text(bbc_business_keys, m
     assert np.array_equal(minhash.signatures(sets, 64), expected.astype(np.uint32))
 
 
+def _pairs_by_bucket(keys: np.ndarray, max_bucket: int) -> set[tuple[int, int]]:
+    """The definition: in each band, items sharing a key, each paired with the next ``max_bucket`` in id order."""
+    pairs = set()
+    for band in range(keys.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for item, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(item)
+        for members in buckets.values():
+            for x, i in enumerate(members):
+                pairs.update((i, j) for j in members[x + 1 : x + 1 + max_bucket])
+    return pairs
+
+
+def test_candidate_pairs_are_the_bucket_pairs_on_near_copies(bbc_business_keys):
+    """Blocking is vectorised by offset; it must give exactly the pairs of every bucket, windowed alike."""
+    from dedup.match.fuzzy import candidate_keys
+
+    originals = bbc_business_keys[:600]
+    # Near copies as a wire rewrite makes them: one word changed, so most buckets hold two or three keys.
+    copies = [" ".join(w + "s" if n == 2 else w for n, w in enumerate(k.split())) for k in originals[::2]]
+    keys = candidate_keys(originals + copies + [originals[5]] * 12)  # and one bucket of 13 identical keys
+    for window in (500, 3):
+        found = minhash.candidate_pairs(keys, max_bucket=window)
+        assert found.dtype == np.int64 and np.all(found[:, 0] < found[:, 1])
+        assert [tuple(p) for p in found.tolist()] == sorted(_pairs_by_bucket(keys, window))
+    assert len(minhash.candidate_pairs(keys)) > 300 + 78  # the copies and the 13-key bucket are there
+    assert minhash.candidate_pairs(keys[:1]).shape == (0, 2)
+
+
 def test_lsh_blocking_finds_what_brute_force_finds(bbc_business_keys):
     keys = bbc_business_keys
     assert len(keys) > 8000
