@@ -75,7 +75,7 @@ def main() -> None:
             index = tmp_path / f"bbc-{name}.dedup"
             build = timed(["index", "build", str(BBC), "-o", str(index), "-q", *VARIANTS[name]], env)
             size_mb = sum(p.stat().st_size for p in tmp_path.glob(f"bbc-{name}.dedup*")) / 1e6
-            drafts = [timed(["check", str(draft), "--against", str(index), "-q", "--format", "json"], env)
+            drafts = [timed(["check", str(draft), "--against", str(index), "-q", "--format", "json", *VARIANTS[name]], env)
                       for _ in range(args.runs)]
             adds = []
             for run in range(args.runs):

@@ -253,7 +253,11 @@ def _ray_start(*args, temp_dir: Path, env: dict) -> None:
 
 @pytest.fixture
 def two_nodes(tmp_path):
-    """A head and a worker node on loopback, token authentication on, in their own temp dir."""
+    """A head and a worker node on this host, token authentication on, in their own temp dir.
+
+    Asked for 127.0.0.1, Ray 2.60 registers the host's own address instead and
+    listens on every interface (README "Beyond one machine"): the token guards it.
+    """
     temp_dir = Path("/tmp") / f"dedup-ray-{os.getpid()}-{int(time.time())}"
     port = _free_port()
     env = {**os.environ, "RAY_AUTH_MODE": "token"}
