@@ -98,6 +98,12 @@ def sentence_id(doc: int, position: int) -> int:
 # --------------------------------------------------------------------------- cluster
 
 
+# Ray 2.60 replaces a 127.0.0.1 node address by the host's own and then listens on every
+# interface; in its single-node mode (this variable at 0, made for laptops) it takes 127.0.0.1
+# and listens there alone (measured with ``ss -ltnp``).  A local engine is one node.
+_SINGLE_NODE_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
 def connect(address: str | None, workers: int) -> bool:
     """Join or start Ray; True when this call started it (so the caller shuts it down)."""
     import ray
@@ -108,22 +114,49 @@ def connect(address: str | None, workers: int) -> bool:
     if address:
         ray.init(address=address, **quiet)
     else:
-        # Loopback only: a local engine never listens on the machine's network addresses.
         ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
     return True
 
 
 @contextmanager
-def session(address: str | None = None, workers: int = RAY_WORKERS):
-    """Ray connected for the block: started here (and stopped after) unless already connected."""
-    started = connect(address, workers)
+def _loopback_only(local: bool):
+    """A local Ray started in single-node mode, so it listens on loopback alone; put back after.
+
+    The driver reads the mode from ``ray_constants`` (set when ray was first
+    imported) and the processes Ray starts read it from the environment, so
+    both are set for the session and restored when it ends (a later
+    ``--ray-address`` in the same process joins a cluster normally).
+    """
+    if not local:
+        yield
+        return
+    import ray._private.ray_constants as constants
+
+    saved_env, saved_flag = os.environ.get(_SINGLE_NODE_ENV), getattr(constants, "ENABLE_RAY_CLUSTER", True)
+    os.environ[_SINGLE_NODE_ENV] = "0"
+    constants.ENABLE_RAY_CLUSTER = False
     try:
         yield
     finally:
-        if started:
-            import ray
+        constants.ENABLE_RAY_CLUSTER = saved_flag
+        if saved_env is None:
+            os.environ.pop(_SINGLE_NODE_ENV, None)
+        else:
+            os.environ[_SINGLE_NODE_ENV] = saved_env
 
-            ray.shutdown()
+
+@contextmanager
+def session(address: str | None = None, workers: int = RAY_WORKERS):
+    """Ray connected for the block: started here (and stopped after) unless already connected."""
+    import ray
+
+    with _loopback_only(local=not address and not ray.is_initialized()):
+        started = connect(address, workers)
+        try:
+            yield
+        finally:
+            if started:
+                ray.shutdown()
 
 
 def _data_context(progress: bool) -> None:

@@ -55,14 +55,40 @@ def json_pairs(report: dict) -> set:
 
 @pytest.fixture(scope="module")
 def local_ray():
+    """One local Ray for the module, started as the engine starts it (loopback only)."""
+    from dedup.engine_ray import session
+
     if ray.is_initialized():
         ray.shutdown()
     try:
-        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+        with session(None, 2):
+            yield
     except Exception as exc:  # pragma: no cover - only where Ray cannot start at all
-        pytest.skip(f"Ray cannot start here: {exc}")
-    yield
-    ray.shutdown()
+        if not ray.is_initialized():
+            pytest.skip(f"Ray cannot start here: {exc}")
+        raise
+
+
+def test_local_ray_listens_on_loopback_only(local_ray):
+    """Asked for 127.0.0.1, Ray 2.60 would listen on every interface; the engine's local Ray must not."""
+    import ipaddress
+
+    import psutil
+
+    listening = []
+    for process in psutil.Process().children(recursive=True):  # the GCS, raylet and workers we started
+        try:
+            listening += [(process.name(), c.laddr.ip) for c in process.net_connections(kind="inet")
+                          if c.status == psutil.CONN_LISTEN]
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    assert any(name.startswith("gcs_server") for name, _ in listening), listening
+    for name, ip in listening:
+        address = ipaddress.ip_address(ip)
+        if address.version == 6 and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        assert address.is_loopback, f"{name} listens on {ip}"
+    assert ray.get(ray.remote(lambda: 6 * 7).remote()) == 42  # and it works
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +286,8 @@ def two_nodes(tmp_path):
     """
     temp_dir = Path("/tmp") / f"dedup-ray-{os.getpid()}-{int(time.time())}"
     port = _free_port()
-    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    # A multi-node cluster, whatever single-node mode the module's local Ray set in this process.
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1"}
     before = _ray_pids()
     try:
         _ray_start("--head", "--node-ip-address", "127.0.0.1", "--port", str(port), "--num-cpus", "1",
