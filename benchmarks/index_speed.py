@@ -6,7 +6,9 @@ Issue 5's targets are ratios to the build: a draft check at most 5% of the
 build time, adding one document at most 10%.  Every step is the CLI in its
 own process (wall clock including interpreter start-up and imports, as a user
 sees it), with a fresh embedding cache directory for the build (cold: the
-model's work is counted).  Variants: ``lexical`` (``--methods exact,fuzzy``),
+model's work is counted), and each draft check and add on a fresh copy of the
+cache the build left (so the draft's new sentences are embedded every run, as
+in a user's first run; the model is loaded whenever one is new).  Variants: ``lexical`` (``--methods exact,fuzzy``),
 ``fast`` and ``accurate`` (all methods with that model).
 
 The draft is real news text that is not in BBC (the first seed article's
@@ -38,7 +40,8 @@ VARIANTS = {
 
 def draft_text() -> str:
     seed = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
-    opening = "\n\n".join(seed.split("\n\n")[:4])
+    opening = "\n".join(line for line in seed.splitlines() if line.strip())  # the seed's paragraphs are lines
+    opening = "\n".join(opening.splitlines()[:4])
     return (
         opening
         + "\n\nA US government claim accusing the country's biggest tobacco companies of covering up"
@@ -55,6 +58,14 @@ def timed(args: list[str], env: dict[str, str]) -> float:
     if done.returncode not in (0, 1):  # 1: findings
         raise SystemExit(f"dedup {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
     return seconds
+
+
+def fresh_cache(env: dict[str, str], target: Path) -> dict[str, str]:
+    """``env`` pointing at a copy of its embedding cache, made anew for one run."""
+    shutil.rmtree(target, ignore_errors=True)
+    if Path(env["DEDUP_CACHE_DIR"]).is_dir():
+        shutil.copytree(env["DEDUP_CACHE_DIR"], target)
+    return {**env, "DEDUP_CACHE_DIR": str(target)}
 
 
 def main() -> None:
@@ -75,13 +86,15 @@ def main() -> None:
             index = tmp_path / f"bbc-{name}.dedup"
             build = timed(["index", "build", str(BBC), "-o", str(index), "-q", *VARIANTS[name]], env)
             size_mb = sum(p.stat().st_size for p in tmp_path.glob(f"bbc-{name}.dedup*")) / 1e6
-            drafts = [timed(["check", str(draft), "--against", str(index), "-q", "--format", "json", *VARIANTS[name]], env)
-                      for _ in range(args.runs)]
-            adds = []
+            drafts, adds = [], []
             for run in range(args.runs):
+                # Every run starts from the cache the build left: the draft's and the added
+                # document's sentences are new to it, as they are to a user's first run.
+                drafts.append(timed(["check", str(draft), "--against", str(index), "-q", "--format", "json",
+                                     *VARIANTS[name]], fresh_cache(env, tmp_path / f"run-{name}")))
                 copy = tmp_path / f"copy-{name}-{run}.dedup"
                 shutil.copyfile(index, copy)
-                adds.append(timed(["index", "add", str(copy), str(added), "-q"], env))
+                adds.append(timed(["index", "add", str(copy), str(added), "-q"], fresh_cache(env, tmp_path / f"run-{name}")))
                 copy.unlink()
             draft_s, add_s = statistics.median(drafts), statistics.median(adds)
             draft_runs = f"{draft_s:.2f} ({', '.join(f'{s:.2f}' for s in drafts)})"
