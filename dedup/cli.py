@@ -301,7 +301,7 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
 )
 @click.option("--drop-docs", is_flag=True, help="Drop whole documents that are near-duplicates of an earlier one.")
 @click.option(
-    "--doc-overlap", type=click.FloatRange(0, 1), default=defaults.DOC_OVERLAP, show_default=True,
+    "--doc-overlap", type=click.FloatRange(0, 1, min_open=True), default=defaults.DOC_OVERLAP, show_default=True,
     help="With --drop-docs: share of a document's sentence characters repeated from one earlier document.",
 )
 @click.option("--force", is_flag=True, help="Write into an existing non-empty OUT (stale temporary files are removed).")

@@ -312,7 +312,8 @@ def fuzzy_stage(table, min_ratio: float, partitions: int):
         return _edge_table(Edges.of([]), partitions)
     table = table.sort_by([("kid", "ascending")])  # a bucket over max_bucket is windowed in id order
     kid = table["kid"].to_numpy()
-    # One bucket per (band, band key): the key already mixes in its band, the band keeps them apart for sure.
+    # One bucket per (band, band key): the key already mixes in its band; a rare collision of two
+    # buckets only adds candidates for rapidfuzz to verify.
     bucket = table["bkey"].to_numpy().view(np.uint64) * np.uint64(31) + table["band"].to_numpy().astype(np.uint64)
     rows = minhash.candidate_pairs(bucket[:, None])
     distinct, first_row, inverse = np.unique(kid, return_index=True, return_inverse=True)
