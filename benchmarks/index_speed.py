@@ -65,6 +65,7 @@ def fresh_cache(env: dict[str, str], target: Path) -> dict[str, str]:
     shutil.rmtree(target, ignore_errors=True)
     if Path(env["DEDUP_CACHE_DIR"]).is_dir():
         shutil.copytree(env["DEDUP_CACHE_DIR"], target)
+    os.sync()  # the copy's dirty pages are flushed now, not during the timed run
     return {**env, "DEDUP_CACHE_DIR": str(target)}
 
 
@@ -94,6 +95,7 @@ def main() -> None:
                                      *VARIANTS[name]], fresh_cache(env, tmp_path / f"run-{name}")))
                 copy = tmp_path / f"copy-{name}-{run}.dedup"
                 shutil.copyfile(index, copy)
+                os.sync()
                 adds.append(timed(["index", "add", str(copy), str(added), "-q"], fresh_cache(env, tmp_path / f"run-{name}")))
                 copy.unlink()
             draft_s, add_s = statistics.median(drafts), statistics.median(adds)

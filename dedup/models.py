@@ -275,13 +275,13 @@ class Embedder:
                 )
                 self.backend = "torch"
         try:
-            from transformers.utils import logging as transformers_logging
-
-            transformers_logging.disable_progress_bar()
-        except ImportError:
-            pass
-        try:
             if spec.loader == "sentence-transformers":
+                try:  # only here: importing transformers costs ~0.5 s that the static model does not need
+                    from transformers.utils import logging as transformers_logging
+
+                    transformers_logging.disable_progress_bar()
+                except ImportError:
+                    pass
                 from sentence_transformers import SentenceTransformer
 
                 self._model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
