@@ -50,9 +50,9 @@ SEMANTIC_TOP_K = 20
 # searched rows up; exact blocked search below.  FAISS IVF (k-means cells)
 # was measured against usearch and FAISS HNSW on BBC MiniLM embeddings (2
 # cores, benchmarks/ann_search.py --peers): both HNSW builds cost as much as
-# exact search at 38k rows (18-26 s vs 17.5 s); IVF about half.  Exact vs IVF
-# (load ~3, medians of 3): 10k rows 0.71 s vs 0.85 s, 15k 1.54 vs 1.38 (IVF
-# pays from here), 20k 2.79 vs 2.25, 38k (all BBC) 17.9 vs 9.9 (1.8x).
+# exact search at 38k rows (18-26 s vs 17.5 s, load ~3); IVF about half.  Exact
+# vs IVF (idle, medians of 3): 10k rows 0.67 s vs 0.85 s, 15k 1.58 vs 1.55 (IVF
+# pays from here), 20k 3.01 vs 2.37, 38k (all BBC) 10.3 vs 5.9 (1.76x).
 # ANN_NPROBE cells of ANN_CELLS_PER_SQRT_ROW * sqrt(n) are visited per row:
 # at 48, recall of the exact pairs 0.998-0.9998 from 5k to 38k rows, 0.991
 # with one row in three as queries (32: 0.995 and 0.984; 64: 0.999 and 0.994
