@@ -115,11 +115,11 @@ def recall(workers: int) -> dict:
 
 
 def main() -> None:
+    from dedup.settings import RAY_WORKERS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,4,16")
     parser.add_argument("--methods", default="exact,fuzzy")
-    from dedup.settings import RAY_WORKERS
-
     parser.add_argument("--workers", type=int, default=RAY_WORKERS)
     parser.add_argument("--runs", type=int, default=1, help="runs per size; the median is reported")
     parser.add_argument("--report", action="store_true", help="one report on the driver instead of --output-dir")
