@@ -40,8 +40,7 @@ VARIANTS = {
 
 def draft_text() -> str:
     seed = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
-    opening = "\n".join(line for line in seed.splitlines() if line.strip())  # the seed's paragraphs are lines
-    opening = "\n".join(opening.splitlines()[:4])
+    opening = "\n".join([line for line in seed.splitlines() if line.strip()][:4])  # its paragraphs are lines
     return (
         opening
         + "\n\nA US government claim accusing the country's biggest tobacco companies of covering up"

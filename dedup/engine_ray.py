@@ -283,17 +283,20 @@ def exact_stage(table):
 
 
 def band_stage(table, partitions: int):
-    """Distinct keys → one row per (key, LSH band), partitioned by band key."""
+    """Distinct keys → one row per (key, LSH band), partitioned by band key.
+
+    A band key already mixes in its band (``minhash.band_keys``), so it alone
+    names a bucket: no band column travels through the shuffle.
+    """
     import pyarrow as pa
 
     keys = table["key"].to_pylist()
     bands = candidate_keys(keys).view(np.int64) if keys else np.zeros((0, 1), dtype=np.int64)
-    n, n_bands = bands.shape
+    n_bands = bands.shape[1]
     kid = np.repeat(table["kid"].to_numpy(), n_bands)
-    band_index = np.tile(np.arange(n_bands, dtype=np.int64), n)
     flat = bands.reshape(-1)
     return pa.table({
-        "part": flat % partitions, "band": band_index, "bkey": flat, "kid": kid,
+        "part": flat % partitions, "bkey": flat, "kid": kid,
         "key": pa.array(np.repeat(np.array(keys, dtype=object), n_bands), type=pa.string()),
     })
 
@@ -312,10 +315,7 @@ def fuzzy_stage(table, min_ratio: float, partitions: int):
         return _edge_table(Edges.of([]), partitions)
     table = table.sort_by([("kid", "ascending")])  # a bucket over max_bucket is windowed in id order
     kid = table["kid"].to_numpy()
-    # One bucket per (band, band key): the key already mixes in its band; a rare collision of two
-    # buckets only adds candidates for rapidfuzz to verify.
-    bucket = table["bkey"].to_numpy().view(np.uint64) * np.uint64(31) + table["band"].to_numpy().astype(np.uint64)
-    rows = minhash.candidate_pairs(bucket[:, None])
+    rows = minhash.candidate_pairs(table["bkey"].to_numpy()[:, None])  # one bucket per band key
     distinct, first_row, inverse = np.unique(kid, return_index=True, return_inverse=True)
     pairs = np.unique(np.sort(inverse[rows], axis=1), axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]

@@ -130,8 +130,8 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int = 500) -> np.ndarray:
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
         boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        ends = np.diff(np.concatenate(([0], boundaries, [n_items])))
-        bucket_end = np.repeat(np.concatenate((boundaries, [n_items])), ends)  # per sorted position
+        sizes = np.diff(np.concatenate(([0], boundaries, [n_items])))
+        bucket_end = np.repeat(np.concatenate((boundaries, [n_items])), sizes)  # per sorted position
         active = np.flatnonzero(bucket_end - np.arange(n_items) > 1)
         offset = 1
         while active.size and offset <= max_bucket:
