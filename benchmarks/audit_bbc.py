@@ -5,7 +5,7 @@
 
 For each pair (draft, source) prints the draft's reuse share, attributed
 share and top source, first with the lexical matchers (exact, fuzzy), then
-with every matcher (adds semantic claims; needs models/claim_model.json).
+with every matcher (adds semantic claims; needs dedup/weights/claim_model.json).
 Acceptance: a copy >= 0.95 with its source first, an updated story >= 0.8,
 an unrelated article <= 0.05.  ``--screenshot`` renders the HTML report of
 business/229 against business/209 in the system Chromium (Playwright) for

@@ -1,4 +1,4 @@
-"""Fit the claim model on MRPC, write models/claim_model.json, and check it on the seed articles.
+"""Fit the claim model on MRPC, write dedup/weights/claim_model.json, and check it on the seed articles.
 
 Run from the repository root:
 

@@ -10,7 +10,7 @@ For each model it reports, on the MRPC training file (Quality 1 = paraphrase):
   * encoding speed in sentences/second over all unique sentences of the file
     (median of 3 timed runs after one small warm-up; model loading not timed).
 MiniLM: sentence_transformers.SentenceTransformer(path, device="cpu"), batch_size=64.
-Fast:   model2vec.StaticModel.from_pretrained("models/fast", normalize=True), encode() defaults.
+Fast:   model2vec.StaticModel.from_pretrained("dedup/weights/fast", normalize=True), encode() defaults.
 Nothing is downloaded: HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE are forced on.
 """
 
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.calibrate import roc_auc  # noqa: E402  (one AUC for every benchmark)
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "msr_paraphrase_train.txt"
-FAST_DIR = ROOT / "models" / "fast"
+FAST_DIR = ROOT / "dedup" / "weights" / "fast"
 MINILM_BATCH = 64
 RUNS = 3
 

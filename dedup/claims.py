@@ -49,7 +49,7 @@ weight there; ``partial`` and ``key_overlap`` come out negative because MRPC
 calls a sentence that contains another plus more a non-paraphrase.
 
 The weights, intercept and default operating point are stored in
-``models/claim_model.json``; they are applied here with numpy (no scikit-learn
+``dedup/weights/claim_model.json``; they are applied here with numpy (no scikit-learn
 at run time), with standardisation already folded into the weights.
 """
 
@@ -71,7 +71,7 @@ from rapidfuzz.process import cpdist
 
 from .normalize import normalize, words
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "claim_model.json"
+MODEL_PATH = Path(__file__).resolve().parent / "weights" / "claim_model.json"
 
 FEATURES: tuple[str, ...] = (
     "cosine",

