@@ -1,0 +1,185 @@
+"""The pair verifier: a cross-encoder that reads two sentences together and decides whether they share a claim.
+
+The embedding search only proposes candidates; a bi-encoder cosine scores
+each sentence alone and cannot tell "the same claim" from "the same subject".
+The verifier (trained by ``models/build_verifier.py`` from the packaged
+all-MiniLM-L6-v2 weights, shipped in ``dedup/weights/verifier/``) attends
+across the pair and gives two probabilities: ``claim`` (the pair shares a
+specific claim: the same one, or an overlapping one) and ``same`` (one claim
+reworded).  Its graph's sha256 is pinned here and checked at load; it runs on
+ONNX Runtime with the MiniLM package's own tokenizer, offline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .models import ModelError, available_cores, get_spec, sha256_of, verify
+
+VERIFIER_DIR = Path(__file__).resolve().parent / "weights" / "verifier"
+# Pinned from models/build_verifier.py's output (also in models/README.md).
+VERIFIER_SHA256 = "262c7b673a892986d1511b6dd541c65f605ca71315618251cf548c50c566172d"
+OUTCOMES = ("different", "overlap", "same")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the verifier says of one pair."""
+
+    claim: float  # probability the two sentences share a specific claim
+    same: float  # probability they are one claim reworded (-1: the decider does not say)
+
+    @property
+    def outcome(self) -> str:
+        """Of a pair decided to be a claim: ``same`` or ``overlap`` (``claim`` when the decider cannot tell)."""
+        if self.same < 0:
+            return "claim"
+        return "same" if self.same >= 0.5 else "overlap"
+
+
+class PairVerifier:
+    """Loaded once per process (``load_verifier``); ``probabilities`` batches pairs by token count."""
+
+    def __init__(self, directory: Path = VERIFIER_DIR, expected_sha256: str | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        graph = directory / "verifier.onnx"
+        meta_path = directory / "verifier.json"
+        if not graph.is_file() or not meta_path.is_file():
+            raise ModelError(f"pair verifier not found in {directory} (rebuild with models/build_verifier.py)")
+        expected = expected_sha256 or VERIFIER_SHA256
+        actual = sha256_of(graph)
+        if actual != expected:
+            raise ModelError(
+                f"pair verifier: checksum mismatch for {graph}\n  expected sha256 {expected}\n"
+                f"  found    sha256 {actual}\nThe file is corrupted or not the verifier dedup was measured with."
+            )
+        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.heads = tuple(self.meta["heads"])
+        # The tokenizer is MiniLM's own, from the checksum-verified package the verifier was trained from.
+        source = verify(get_spec("accurate"))
+        self.tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(int(self.meta["max_tokens"]), strategy="longest_first")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = available_cores()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+    def probabilities(self, pairs: list[tuple[str, str]], batch_size: int = 64) -> np.ndarray:
+        """Rows of (claim, same) probabilities, in input order."""
+        out = np.zeros((len(pairs), len(self.heads)), dtype=np.float32)
+        if not pairs:
+            return out
+        encodings = self.tokenizer.encode_batch([(a.strip(), b.strip()) for a, b in pairs])
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(pairs), batch_size):
+            rows = order[start : start + batch_size]
+            width = int(lengths[rows].max())
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for r, i in enumerate(rows.tolist()):
+                n = int(lengths[i])
+                ids[r, :n], mask[r, :n], types[r, :n] = encodings[i].ids, 1, encodings[i].type_ids
+            logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+            out[rows] = 1.0 / (1.0 + np.exp(-logits))
+        return out
+
+    def verdicts(self, pairs: list[tuple[str, str]]) -> list[Verdict]:
+        p = self.probabilities(pairs)
+        claim, same = self.heads.index("claim"), self.heads.index("same")
+        return [Verdict(float(row[claim]), float(row[same])) for row in p]
+
+
+# Two sentences whose wording, figures masked, reaches this fuzz.ratio are instances of one template.
+TEMPLATE_MIN_RATIO = 70.0
+_FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|forty|fifty|hundred|nil)\b", re.IGNORECASE)
+
+
+def template_similarity(texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+    """fuzz.ratio (0-100) of each pair with every figure replaced by one placeholder."""
+    from rapidfuzz import fuzz
+
+    mask = lambda t: _FIGURE.sub("#", " ".join(t.split()).casefold())  # noqa: E731
+    return np.array([fuzz.ratio(mask(a), mask(b)) for a, b in zip(texts_a, texts_b)], dtype=np.float64)
+
+
+@lru_cache(maxsize=1)
+def load_verifier() -> PairVerifier:
+    return PairVerifier()
+
+
+def claim_verdicts(
+    texts_a: list[str],
+    texts_b: list[str],
+    cosines: np.ndarray,
+    strict: list[bool],
+    settings,
+) -> list[Verdict | None]:
+    """The one claim decision of dedup, for every engine and command.
+
+    Returns, per pair, a ``Verdict`` when the pair is a claim, else ``None``.
+    Both deciders share the gates: the two sentences share something specific
+    (a name, a rare word, or enough content words) and do not state only
+    disagreeing figures.  ``settings.claim_decider`` then says who decides:
+
+    - ``rule`` (default): the calibrated claim model's probability and the
+      cosine floors (``claims.ClaimRule``); the verdict's ``same`` is unknown (-1);
+    - ``verifier``: the cross-encoder's claim probability at
+      ``settings.verifier_threshold`` (strict pairs: plus
+      ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine.
+
+    ``strict`` pairs (within one document, or across documents telling
+    different stories) need the stricter point of either decider.
+    """
+    from .claims import FEATURES, ClaimRule, features_matrix, probabilities, shared_anchor
+    from .claims import model as claim_model
+    from .settings import VERIFIER_STRICT_MARGIN
+
+    out: list[Verdict | None] = [None] * len(texts_a)
+    if not texts_a:
+        return out
+    calibrated = claim_model(settings.model)
+    features = features_matrix(texts_a, texts_b, cosines)
+    rule = ClaimRule.for_model(
+        calibrated,
+        settings.min_score if settings.claim_decider == "rule" else None,
+        settings.anchor_rarity,
+        settings.claim_min_key_overlap,
+    )
+    specific = rule.shares_specifics(features)
+    # Both sentences state figures, none agree, and the words around the figures are one template:
+    # two data lines ("Revs 44.1 mln vs 34.4 mln" / "Revs 43.7 mln vs 32.4 mln", "Shr loss 14 cts vs
+    # loss 31 cts" / "Shr loss seven cts vs loss 64 cts"), not one claim.  Prose whose figures differ
+    # ("nine of Iran's 20 reactors" / "several new plants ... by 2014") is left to the decider: that is
+    # an overlapping claim with a conflicting detail.
+    clash = features[:, FEATURES.index("number_clash")] > 0
+    clash &= template_similarity(texts_a, texts_b) >= TEMPLATE_MIN_RATIO
+    gated = [i for i in range(len(texts_a)) if specific[i] and not clash[i]]
+    if settings.claim_decider == "rule":
+        scores = probabilities(features, calibrated)
+        for i in gated:
+            if rule.accepts(float(scores[i]), float(cosines[i]), shared_anchor(texts_a[i], texts_b[i]),
+                            True, strict=strict[i]):
+                out[i] = Verdict(round(float(scores[i]), 4), -1.0)
+        return out
+    gated = [i for i in gated if cosines[i] >= settings.verifier_min_cosine]
+    if not gated:
+        return out
+    verdicts = load_verifier().verdicts([(texts_a[i], texts_b[i]) for i in gated])
+    threshold = settings.verifier_threshold if settings.min_score is None else settings.min_score
+    for i, verdict in zip(gated, verdicts):
+        needed = min(1.0, threshold + VERIFIER_STRICT_MARGIN) if strict[i] else threshold
+        if verdict.claim >= needed:
+            out[i] = verdict
+    return out
