@@ -123,12 +123,11 @@ def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) 
 
     A pair whose wording is near-identical is a repeat found by the semantic
     method (``--methods semantic`` alone still reports repeats as repeats);
-    the rest are claims when ``claims.ClaimRule`` accepts their calibrated
-    score and cosine.  Claims inside one document are looked for only with
+    the rest are claims when the pair verifier says so (``verify.claim_verdicts``,
+    behind its cheap gates).  Claims inside one document are looked for only with
     ``settings.within_claims``.
     """
-    from .claims import ClaimRule, claim_evidence, shared_anchor  # loaded only when semantic matching runs
-    from .claims import model as claim_model
+    from .verify import claim_verdicts  # loaded only when semantic matching runs
 
     repeats: list[Match] = []
     rest: list[SemanticCandidate] = []
@@ -137,32 +136,25 @@ def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) 
             repeats.append(Match(c.a, c.b, c.cosine, "semantic"))
         elif settings.within_claims or not c.same_document:
             rest.append(c)
-    claims: list[Match] = []
-    if rest:
-        rule = ClaimRule.for_model(
-            claim_model(settings.model), settings.min_score, settings.anchor_rarity, settings.claim_min_key_overlap
-        )
-        scores, specific = claim_evidence(
-            [c.text_a for c in rest], [c.text_b for c in rest],
-            np.array([c.cosine for c in rest], dtype=np.float32), rule, settings.model,
-        )
-        for c, score, shares in zip(rest, scores.tolist(), specific.tolist()):
-            if rule.accepts(score, c.cosine, shared_anchor(c.text_a, c.text_b), shares, strict=c.strict):
-                claims.append(Match(c.a, c.b, round(score, 4), "semantic"))
+    verdicts = claim_verdicts(
+        [c.text_a for c in rest], [c.text_b for c in rest],
+        np.array([c.cosine for c in rest], dtype=np.float32), [c.strict for c in rest], settings,
+    )
+    claims = [Match(c.a, c.b, round(v.claim, 4), "semantic") for c, v in zip(rest, verdicts) if v is not None]
     return repeats, claims
 
 
-def semantic_matches(
+def semantic_candidates(
     keys: Keys,
     sentences: Sequence[Sentence],
     settings: Settings,
     already_linked: Callable[[int, int], bool],
     embed: Callable[[list[str]], np.ndarray],
-) -> tuple[list[Match], list[Match]]:
-    """Embedding neighbours, judged by ``judge_semantic``: (repeat matches, claim matches)."""
+) -> list[SemanticCandidate]:
+    """Embedding neighbours of claim-length keys, not already linked as repeats: what ``judge_semantic`` reads."""
     chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
     if len(chosen) < 2:
-        return [], []
+        return []
     embeddings = embed([keys.keys[i] for i in chosen])
     queries = None
     if any(s.document.reference for s in sentences):
@@ -181,7 +173,18 @@ def semantic_matches(
             a, b, keys.keys[i], keys.keys[j], sentences[a].text, sentences[b].text, cosine, doc_a is doc_b,
             is_strict(doc_a is doc_b, story[id(doc_a)], story[id(doc_b)], settings),
         ))
-    return judge_semantic(candidates, settings)
+    return candidates
+
+
+def semantic_matches(
+    keys: Keys,
+    sentences: Sequence[Sentence],
+    settings: Settings,
+    already_linked: Callable[[int, int], bool],
+    embed: Callable[[list[str]], np.ndarray],
+) -> tuple[list[Match], list[Match]]:
+    """Embedding neighbours, judged by ``judge_semantic``: (repeat matches, claim matches)."""
+    return judge_semantic(semantic_candidates(keys, sentences, settings, already_linked, embed), settings)
 
 
 def is_strict(same_document: bool, story_a: np.ndarray, story_b: np.ndarray, settings: Settings) -> bool:

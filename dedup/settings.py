@@ -104,6 +104,21 @@ SAME_STORY_SIMILARITY = 0.7
 # repeats inside an article (exact, fuzzy, near-identical) are always reported.
 WITHIN_CLAIMS = False
 
+# The pair verifier (dedup/verify.py, built by models/build_verifier.py) decides claims.  A pair
+# reaches it only past cheap gates: it shares something specific (CLAIM_MIN_KEY_OVERLAP above) and
+# its embedding cosine reaches VERIFIER_MIN_COSINE.  VERIFIER_THRESHOLD is the claim probability
+# reported across documents telling one story; strict pairs (different stories, within one document)
+# need VERIFIER_STRICT_MARGIN more.  Chosen on the ``choose`` parts of MRPC, STS-B and the labelled
+# BBC/Reuters pairs by benchmarks/verifier_eval.py, which reports the ``report`` parts (docs/claims.md).
+# CLAIM_DECIDER: "rule" (the calibrated claim model, default) or "verifier" (``--claim-decider``).
+# The verifier is not the default yet: on the seed articles and on BBC it misses most overlapping
+# claims the rule finds (docs/claims.md has both deciders' figures on every labelled set).
+CLAIM_DECIDERS = ("rule", "verifier")
+CLAIM_DECIDER = "rule"
+VERIFIER_MIN_COSINE = 0.6
+VERIFIER_THRESHOLD = 0.5
+VERIFIER_STRICT_MARGIN = 0.2
+
 DEFAULT_MODEL = "accurate"
 
 # How the accurate model (MiniLM) runs.  "onnx": ONNX Runtime fp32 on a graph
@@ -182,6 +197,9 @@ class Settings:
     semantic_min_cosine: float = SEMANTIC_MIN_COSINE
     semantic_top_k: int = SEMANTIC_TOP_K
     min_score: float | None = None  # None: the calibrated point of the model's claim model
+    claim_decider: str = CLAIM_DECIDER
+    verifier_min_cosine: float = VERIFIER_MIN_COSINE
+    verifier_threshold: float = VERIFIER_THRESHOLD
     anchor_rarity: float = CLAIM_ANCHOR_RARITY
     claim_min_key_overlap: float = CLAIM_MIN_KEY_OVERLAP
     same_story_similarity: float = SAME_STORY_SIMILARITY
@@ -203,6 +221,8 @@ class Settings:
             raise ValueError(
                 f"unknown method(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(METHODS)}"
             )
+        if self.claim_decider not in CLAIM_DECIDERS:
+            raise ValueError(f"unknown claim decider {self.claim_decider!r}; choose from {', '.join(CLAIM_DECIDERS)}")
         if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
             raise ValueError(f"min_score must be between 0 and 1, got {self.min_score}")
 
