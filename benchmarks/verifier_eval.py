@@ -1,6 +1,6 @@
-"""The claim decision (gates + pair verifier) on every labelled set, by part: choose the points, report the rest.
+"""The claim decision (gates + rule or pair verifier) on every labelled set, by part: choose the points, report the rest.
 
-    .venv/bin/python benchmarks/verifier_eval.py [--part choose|report] [--sweep]
+    .venv/bin/python benchmarks/verifier_eval.py [--part choose|report] [--decider rule|verifier] [--sweep]
 
 Each pair is decided as a default check decides it (``verify.claim_verdicts``):
 the embedding cosine from the shipped MiniLM, the gates, the verifier's
@@ -74,6 +74,7 @@ def figures(pairs: list[LabelledPair], reported: np.ndarray) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="report", choices=["choose", "report", "train"])
+    ap.add_argument("--decider", default=defaults.CLAIM_DECIDER, choices=defaults.CLAIM_DECIDERS)
     ap.add_argument("--sweep", action="store_true", help="thresholds 0.3-0.8 (on the choose part)")
     args = ap.parse_args()
     embed = embedding_function(Settings())
@@ -82,8 +83,8 @@ def main() -> None:
     if args.sweep:
         points = [round(t, 2) for t in np.arange(0.3, 0.85, 0.05)]
     for threshold in points:
-        settings = Settings(verifier_threshold=float(threshold))
-        print(f"part {args.part}, verifier threshold {threshold}, strict +{defaults.VERIFIER_STRICT_MARGIN}, "
+        settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold))
+        print(f"part {args.part}, decider {args.decider}, verifier threshold {threshold}, strict +{defaults.VERIFIER_STRICT_MARGIN}, "
               f"gate cosine {settings.verifier_min_cosine}")
         for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
             chosen = [p for p in pairs if p.source == source]
