@@ -8,9 +8,11 @@ internal error or unusable model.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -179,10 +181,52 @@ def selection_options(fn):
     return functools.reduce(lambda f, option: option(f), reversed(options), fn)
 
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
+
+
+def _output_problem(output: str | None, inputs: Iterable[str]) -> str | None:
+    """Why a report cannot be written to ``output``, checked before any work: one line, not a traceback.
+
+    An output that is one of the inputs would overwrite an article; an output
+    in a directory the user cannot write fails only after minutes of work.
+    """
+    if not output or output == "-":
+        return None
+    target = Path(output)
+    resolved = target.resolve()
+    for given in inputs:
+        if given != "-" and Path(given).resolve() == resolved:
+            return f"-o {output} is one of the inputs; refusing to overwrite it"
+    parent = resolved.parent
+    try:
+        if not parent.is_dir():
+            return f"cannot write {output}: directory {parent} does not exist"
+        exists = target.exists()
+    except OSError as exc:
+        return f"cannot write {output}: {exc.strerror.lower() if exc.strerror else exc}"
+    if not os.access(target if exists else parent, os.W_OK):
+        return f"cannot write {output}: permission denied"
+    return None
+
+
+def _require_writable(output: str | None, inputs: Iterable[str]) -> None:
+    problem = _output_problem(output, inputs)
+    if problem:
+        raise click.UsageError(problem)
+
+
 def _run(fn):
     """Map the library's errors to the documented exit codes."""
     try:
-        return fn()
+        try:
+            return fn()
+        finally:
+            sys.stdout.flush()  # a reader that went away shows here, inside the handler, not at exit
+    except BrokenPipeError:
+        # `dedup ... | head`: the reader has gone; say nothing more (Python's documented recipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     except (ConfigError, BaselineError, DedupIndexError) as exc:
         click.echo(f"dedup: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -243,6 +287,12 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
         raise click.UsageError("--against is not supported with --engine ray")
     if output_dir and (baseline or write_baseline or output):
         raise click.UsageError("--output-dir writes the findings there: --baseline, --write-baseline and -o need a report")
+    _require_writable(output, (*paths, *against))
+    _require_writable(write_baseline, (*paths, *against))
+    missing = [a for a in against if not Path(a).exists()]
+    if missing:
+        # A reference set that is not there would let every draft pass a CI gate.
+        raise click.UsageError(f"--against {missing[0]} does not exist")
 
     def work():
         from .index import check_paths_against, is_index_path
@@ -270,6 +320,9 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
         _warn(result.problems, quiet)
         if not any(not d.reference for d in result.documents):
             click.echo("dedup: error: no readable documents in the given paths", err=True)
+            sys.exit(EXIT_USAGE)
+        if against and not any(a for a in against if is_index_path(a)) and not any(d.reference for d in result.documents):
+            click.echo("dedup: error: no readable documents in the --against references", err=True)
             sys.exit(EXIT_USAGE)
         if write_baseline:
             count = write_baseline_file(result, write_baseline)
@@ -378,6 +431,7 @@ def audit(drafts, sources, methods, model, min_score, min_words, no_cache, fuzzy
     settings = _settings(
         methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
     )
+    _require_writable(output, (*drafts, *sources))
 
     def work():
         result = run_audit(drafts, sources, settings)
@@ -413,6 +467,7 @@ def index_build(sources, out, methods, model, min_score, min_words, no_cache, fu
     from .index import build_index
 
     settings = _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore)
+    _require_writable(out, sources)
 
     def work():
         report = build_index(list(sources), out, settings, force=force)

@@ -55,9 +55,14 @@ def _table(path: Path) -> dict | None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
-    if path.name == "pyproject.toml":
-        return data.get("tool", {}).get("dedup")
-    return data.get("tool", {}).get("dedup", data)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__}")
+    table = tool.get("dedup") if path.name == "pyproject.toml" else tool.get("dedup", data)
+    if table is not None and not isinstance(table, dict):
+        # `[tool] dedup = 3`: a config mistake, not a crash.
+        raise ConfigError(f"{path}: tool.dedup must be a table ([tool.dedup]), not {type(table).__name__}")
+    return table
 
 
 def discover(start: Path | None = None) -> Path | None:

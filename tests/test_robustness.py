@@ -1,0 +1,120 @@
+"""What a user gives must not break dedup (issue: "Nothing a user gives breaks it"): each case through the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dedup.cli import main
+
+from .conftest import SEED_A
+
+LEXICAL = ("--methods", "exact,fuzzy")
+DEDUP = [sys.executable, "-m", "dedup.cli"]
+
+
+def run(*args, cwd=None):
+    if cwd is None:
+        return CliRunner().invoke(main, list(args))
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+def _article(tmp_path: Path) -> Path:
+    article = tmp_path / "article.txt"
+    shutil.copy(SEED_A, article)
+    return article
+
+
+def test_output_naming_an_input_is_refused_and_the_article_kept(tmp_path):
+    article = _article(tmp_path)
+    before = article.read_bytes()
+    result = run("check", str(article), *LEXICAL, "-o", str(article))
+    assert result.exit_code == 2
+    assert "is one of the inputs" in result.output
+    assert article.read_bytes() == before
+    # The same file under another name is the same file.
+    result = run("check", str(article), *LEXICAL, "-o", str(tmp_path / "." / "article.txt"))
+    assert result.exit_code == 2 and article.read_bytes() == before
+
+
+def test_unwritable_output_is_a_usage_error_in_one_line(tmp_path):
+    article = _article(tmp_path)
+    for command in (["check", str(article), *LEXICAL, "-o"], ["audit", str(article), "--against", str(SEED_A), *LEXICAL, "-o"],
+                    ["index", "build", str(article), *LEXICAL, "-o"]):
+        result = run(*command, str(tmp_path / "no-such-dir" / "out.txt"))
+        assert result.exit_code == 2, command
+        assert "does not exist" in result.output
+        assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_unwritable_directory_as_another_user(tmp_path):
+    """Root may write anywhere, so the refusal is checked as nobody (setpriv), where a real user meets it."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        import pytest
+
+        pytest.skip("needs root and setpriv to act as another user")
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="dedup-other-user-", dir="/tmp"))  # pytest's own tmp is 0700
+    base.chmod(0o755)
+    tmp_path = base
+    locked = base / "locked"
+    locked.mkdir(mode=0o755)  # root-owned: nobody cannot write in it
+    article = base / "article.txt"
+    shutil.copy(SEED_A, article)
+    article.chmod(0o644)
+    env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.run(
+        [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *DEDUP, "check", str(article), *LEXICAL,
+         "--no-cache", "-o", str(locked / "report.txt")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    shutil.rmtree(base)
+    assert proc.returncode == 2, proc.stderr
+    assert "permission denied" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_or_empty_reference_set_fails_the_gate(tmp_path):
+    article = _article(tmp_path)
+    result = run("check", str(article), *LEXICAL, "--against", str(tmp_path / "nonexist"), "--fail-on", "repeat")
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("check", str(article), *LEXICAL, "--against", str(empty), "--fail-on", "repeat")
+    assert result.exit_code == 2
+    assert "no readable documents in the --against references" in result.output
+
+
+def test_tool_table_that_is_not_a_table_is_a_config_error(tmp_path):
+    article = _article(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool]\ndedup = 3\n", encoding="utf-8")
+    result = run("check", str(article), *LEXICAL, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "tool.dedup must be a table" in result.output
+
+
+def test_broken_pipe_exits_quietly(tmp_path):
+    article = _article(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HOME": str(tmp_path)}
+    index = tmp_path / "a.dedup"
+    subprocess.run([*DEDUP, "index", "build", str(article), *LEXICAL, "-o", str(index)], check=True, env=env,
+                   capture_output=True, timeout=120)
+    # A reader that closes at once: `dedup index info X | head -0`.
+    proc = subprocess.Popen([*DEDUP, "index", "info", str(index)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err
+    assert proc.returncode == 141
