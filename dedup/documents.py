@@ -64,6 +64,17 @@ def iter_input_files(
     matching ``include`` and not ``exclude`` are (globs, case-sensitive, as on
     the file systems news archives live on; by default .txt, .md, .jsonl).
     """
+    seen: set[Path] = set()
+
+    def first_naming(path: Path) -> bool:
+        # One file is one document however many times or ways it is named (x.txt, ./x.txt, a directory
+        # holding it): otherwise it would be reported as a repeat of itself.
+        resolved = path.resolve()
+        if resolved in seen:
+            return False
+        seen.add(resolved)
+        return True
+
     for raw in paths:
         if str(raw) == STDIN:
             yield STDIN
@@ -78,11 +89,17 @@ def iter_input_files(
                     if name.startswith(".") or not _wanted(full.relative_to(path).as_posix(), include, exclude):
                         continue
                     found = True
-                    yield full
+                    if not full.is_file():
+                        # A FIFO, socket or device inside a directory would block or never end a read.
+                        problems.append(Problem(str(full), "skipped: not a regular file"))
+                        continue
+                    if first_naming(full):
+                        yield full
             if not found:
                 problems.append(Problem(str(path), f"no files matching {', '.join(include)} in this directory"))
         elif path.exists():
-            yield path
+            if first_naming(path):
+                yield path
         else:
             problems.append(Problem(str(path), "no such file or directory"))
 
@@ -104,6 +121,12 @@ def read_documents(
             continue
         documents.extend(read_file(item, settings, problems))
     return documents, problems
+
+
+def without_drafts(references: list[Document], drafts: Sequence[Document]) -> list[Document]:
+    """References less any file that is also a draft: a draft is never checked against itself."""
+    named = {(Path(d.path).resolve(), d.record) for d in drafts if d.path != "<stdin>"}
+    return [r for r in references if (Path(r.path).resolve(), r.record) not in named]
 
 
 def read_file(path: Path, settings: Settings, problems: list[Problem]) -> list[Document]:

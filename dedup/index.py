@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import CheckResult, Document, Problem
-from .documents import read_documents
+from .documents import read_documents, without_drafts
 from .match import key_hash
 from .match.fuzzy import candidate_keys
 from .normalize import words
@@ -517,6 +517,6 @@ def check_paths_against(
     indexes = [a for a in against if is_index_path(a)]
     drafts, problems = read_documents(paths, settings, stdin=stdin)
     references, more = read_documents([a for a in against if a not in indexes], settings) if len(indexes) < len(against) else ([], [])
-    result = check_against_index(drafts, indexes, settings, references=references)
+    result = check_against_index(drafts, indexes, settings, references=without_drafts(references, drafts))
     result.problems = problems + more
     return result

@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from .core import CheckResult, Conflict, Document, Match, Sentence
-from .documents import read_documents
+from .documents import read_documents, without_drafts
 from .group import group_findings
 from .match import exact_groups, fuzzy_pairs
 from .match.semantic import cosine_pairs
@@ -299,6 +299,7 @@ def check(
     against = list(against)
     if against:
         references, more = read_documents(against, settings)
+        references = without_drafts(references, documents)
         for document in references:
             document.reference = True
         documents.extend(references)

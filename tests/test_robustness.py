@@ -118,3 +118,43 @@ def test_broken_pipe_exits_quietly(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert b"Traceback" not in err and b"BrokenPipeError" not in err
     assert proc.returncode == 141
+
+
+def test_fifo_inside_a_directory_is_skipped_with_a_warning(tmp_path):
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    shutil.copy(SEED_A, folder / "a.txt")
+    os.mkfifo(folder / "x.txt")  # reading it would block forever
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HOME": str(tmp_path)}
+    proc = subprocess.run([*DEDUP, "check", str(folder), *LEXICAL], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1  # the repeat inside a.txt
+    assert "x.txt: skipped: not a regular file" in proc.stderr
+
+
+BBC_BUSINESS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc" / "business"
+
+
+def test_a_file_named_twice_is_one_document(tmp_path):
+    article = _article(tmp_path)
+    result = run("check", str(article), str(tmp_path / "." / "article.txt"), *LEXICAL, "--format", "json")
+    import json
+
+    report = json.loads(result.output)
+    assert len(report["documents"]) == 1
+    # Only the article's own repeated sentence, never a sentence "repeating" itself.
+    for finding in report["findings"]:
+        spans = [(o["path"], o["start"]) for o in finding["occurrences"]]
+        assert len(set(spans)) == len(spans)
+
+
+def test_a_draft_inside_its_reference_set_is_not_matched_with_itself():
+    draft = BBC_BUSINESS / "001.txt"
+    result = run("check", str(draft), "--against", str(BBC_BUSINESS), *LEXICAL)
+    assert result.exit_code == 0, result.output
+    result = run("audit", str(draft), "--against", str(BBC_BUSINESS), *LEXICAL, "--format", "json")
+    import json
+
+    report = json.loads(result.output)
+    assert result.exit_code == 0
+    assert report["documents"][0]["reuse"] == 0.0  # was 1.0: "reused" from itself
+    assert str(draft) not in report["references"]
