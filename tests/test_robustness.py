@@ -158,3 +158,22 @@ def test_a_draft_inside_its_reference_set_is_not_matched_with_itself():
     assert result.exit_code == 0
     assert report["documents"][0]["reuse"] == 0.0  # was 1.0: "reused" from itself
     assert str(draft) not in report["references"]
+
+
+def test_control_sequences_in_an_article_never_reach_the_terminal(tmp_path):
+    line = "The minister said the \x1b]0;pwned\x07 talks would resume in Geneva next week after the holiday."
+    (tmp_path / "a.txt").write_text(f"{line}\n\n{line}\n", encoding="utf-8")
+    for fmt in ("table", "text"):
+        result = run("check", str(tmp_path / "a.txt"), *LEXICAL, "--format", fmt)
+        assert result.exit_code == 1, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "\\x1b]0;pwned\\x07" in result.output
+
+
+def test_a_newline_in_a_path_keeps_the_text_format_one_line_a_finding(tmp_path):
+    odd = tmp_path / "odd\nname.txt"
+    shutil.copy(SEED_A, odd)
+    result = run("check", str(odd), *LEXICAL, "--format", "text")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and "odd\\nname.txt" in lines[0]

@@ -183,6 +183,17 @@ def uri(path: str) -> tuple[str, str | None]:
 # --- what -------------------------------------------------------------------
 
 
+# C0 controls but tab and newline, DEL and C1: what an article could use to drive a terminal
+# (ESC ] 0 ; title BEL sets the window title; ESC [ ... moves the cursor).
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str, *, newlines: bool = True) -> str:
+    """Controls shown as ``\\xNN`` escapes in human-readable output; newlines too when a format is one line a finding."""
+    text = text.translate(_CONTROLS)
+    return text if newlines else text.replace("\n", "\\n")
+
+
 def snippet(text: str, width: int = SNIPPET_WIDTH) -> str:
     """One line of at most ``width`` characters: whitespace folded, an ellipsis where cut."""
     text = " ".join(text.split())

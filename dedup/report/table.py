@@ -13,7 +13,7 @@ from collections import defaultdict
 from tabulate import tabulate
 
 from ..core import CheckResult, Finding, Sentence
-from .rules import related, reported, snippet
+from .rules import printable, related, reported, snippet
 
 TEXT_WIDTH = 48
 
@@ -68,7 +68,7 @@ def render(result: CheckResult) -> str:
         )
         parts.append("")
     parts.append(summary(result))
-    return "\n".join(parts) + "\n"
+    return printable("\n".join(parts) + "\n")  # article text never reaches the terminal as controls
 
 
 def _order(result: CheckResult, finding: Finding) -> int:

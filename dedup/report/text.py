@@ -17,5 +17,6 @@ def render(result: CheckResult) -> str:
     lines = []
     for finding in sorted(result.findings, key=rules.sort_key):
         here = rules.location(rules.reported(finding))
-        lines.append(f"{here}: {rules.rule_for(finding).id} {rules.message(finding)}")
+        line = f"{here}: {rules.rule_for(finding).id} {rules.message(finding)}"
+        lines.append(rules.printable(line, newlines=False))  # one line a finding, whatever a path holds
     return "".join(line + "\n" for line in lines)
