@@ -103,11 +103,30 @@ def _connect(path: str | os.PathLike) -> sqlite3.Connection:
     return db
 
 
-def _open(path: str | os.PathLike) -> tuple[sqlite3.Connection, dict[str, str]]:
+def _connect_read_only(path: str | os.PathLike) -> sqlite3.Connection:
+    """A connection that can neither create nor change a file: what `check --against` and `index info` use.
+
+    ``mode=ro`` reads an index another user owns (root 0644) as long as its WAL
+    side files can be opened; where they cannot (a directory the reader may not
+    write, the index closed cleanly so no -shm exists), ``immutable=1`` reads the
+    file as it stands, which is right for an archive nobody is writing to.
+    """
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(Path(path).resolve()))
+    try:
+        db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=LOCK_TIMEOUT, isolation_level=None)
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+
+
+def _open(path: str | os.PathLike, *, read_only: bool = False) -> tuple[sqlite3.Connection, dict[str, str]]:
     if not Path(path).is_file():
         raise DedupIndexError(f"{path}: no such index (create it with `dedup index build SRC... -o {path}`)")
     try:
-        db = _connect(path)
+        db = _connect_read_only(path) if read_only else _connect(path)
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.DatabaseError as exc:
         raise DedupIndexError(f"{path}: not a dedup index ({exc})") from exc
@@ -349,7 +368,7 @@ def add_to_index(
 
 def index_info(index_path: str | os.PathLike) -> dict:
     """Counts, model, settings and size of an index."""
-    db, meta = _open(index_path)
+    db, meta = _open(index_path, read_only=True)
     try:
         count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         info = {
@@ -415,7 +434,7 @@ def _semantic_candidates(db: sqlite3.Connection, draft_keys: list[str], settings
 
 def candidate_documents(index_path: str | os.PathLike, drafts: Sequence[Document], settings: Settings) -> list[Document]:
     """The archive documents that can take part in a finding with ``drafts``, in archive order, as references."""
-    db, meta = _open(index_path)
+    db, meta = _open(index_path, read_only=True)
     try:
         _check_settings(index_path, meta, settings, writing=False)
         draft_sentences = segment_documents(drafts)

@@ -177,3 +177,46 @@ def test_a_newline_in_a_path_keeps_the_text_format_one_line_a_finding(tmp_path):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert len(lines) == 1 and "odd\\nname.txt" in lines[0]
+
+
+def test_read_only_commands_never_write_the_index(tmp_path):
+    article = _article(tmp_path)
+    empty = tmp_path / "e.dedup"
+    empty.write_bytes(b"")
+    for args in (["check", str(article), *LEXICAL, "--against", str(empty)], ["index", "info", str(empty)]):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "not a dedup index" in result.output
+        assert empty.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt", "e.dedup"]
+
+
+def test_another_users_read_only_index_is_read(tmp_path):
+    import tempfile
+
+    import pytest
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to act as another user")
+    base = Path(tempfile.mkdtemp(prefix="dedup-ro-index-", dir="/tmp"))
+    base.chmod(0o755)
+    article = base / "article.txt"
+    shutil.copy(SEED_A, article)
+    article.chmod(0o644)
+    index = base / "archive.dedup"
+    assert run("index", "build", str(article), *LEXICAL, "-o", str(index)).exit_code == 0
+    index.chmod(0o644)
+    before = {p.name: p.stat().st_mtime_ns for p in base.iterdir()}
+    env = {**os.environ, "HOME": str(base), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    as_nobody = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *DEDUP]
+    info = subprocess.run([*as_nobody, "index", "info", str(index)], capture_output=True, text=True, env=env, timeout=120)
+    check = subprocess.run([*as_nobody, "check", str(article), *LEXICAL, "--no-cache", "--against", str(index)],
+                           capture_output=True, text=True, env=env, timeout=120)
+    after = {p.name: p.stat().st_mtime_ns for p in base.iterdir()}
+    shutil.rmtree(base)
+    assert info.returncode == 0, info.stderr
+    assert "documents" in info.stdout
+    assert check.returncode == 1, check.stderr  # the seed's own repeat, read against the archive
+    assert "readonly" not in check.stderr
+    assert after == before
