@@ -9,8 +9,12 @@ never instead of it, so a report always quotes what the user wrote.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(eq=False)
@@ -35,8 +39,9 @@ class Document:
 
     @cached_property
     def _line_starts(self) -> list[int]:
+        """Lines end at LF, CRLF or a lone CR (old Mac files): a CR-only file is not one long line 1."""
         starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        starts.extend(m.end() for m in _LINE_END.finditer(self.text))
         return starts
 
     def line_col(self, offset: int) -> tuple[int, int]:

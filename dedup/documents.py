@@ -18,17 +18,23 @@ from .core import Document, Problem
 from .settings import EXCLUDE, INCLUDE, JSONL_SUFFIXES, PARQUET_SUFFIXES, Settings
 
 STDIN = "-"
+JSONL_WARNINGS_PER_FILE = 5
 _BINARY_SNIFF_BYTES = 8192
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM allowed), else Windows-1252, else Latin-1.
+    """Decode bytes as UTF-16 (with its BOM), UTF-8 (BOM allowed), else Windows-1252, else Latin-1.
 
     cp1252 comes before latin-1 because real news text that is not UTF-8 is
     almost always Windows-encoded: its 0x80-0x9F bytes are curly quotes, dashes
     and the euro sign, which latin-1 would turn into control characters.
     Returns the text and the encoding used.
     """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -39,9 +45,18 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
+def bad_utf8_offset(data: bytes) -> int:
+    """Byte offset of the first invalid UTF-8 sequence (-1 if none)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return -1
+
+
 def looks_binary(data: bytes) -> bool:
-    """A NUL byte in the first few KB: text formats we read never contain one."""
-    return b"\x00" in data[:_BINARY_SNIFF_BYTES]
+    """A NUL byte in the first few KB: text formats we read never contain one (UTF-16, with its BOM, is text)."""
+    return data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in data[:_BINARY_SNIFF_BYTES]
 
 
 def _wanted(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
@@ -185,8 +200,9 @@ def _documents_from_bytes(
         problems.append(Problem(name, "skipped: binary file (contains NUL bytes)"))
         return []
     text, encoding = decode(data)
-    if encoding != "utf-8":
-        problems.append(Problem(name, f"not valid UTF-8; decoded as {encoding}"))
+    if encoding not in ("utf-8", "utf-16"):
+        problems.append(Problem(name, f"not valid UTF-8; decoded as {encoding} "
+                                      f"(first bad byte at offset {bad_utf8_offset(data)})"))
     if jsonl:
         return _jsonl_documents(name, text, encoding, problems, settings)
     if not text.strip():
@@ -200,25 +216,37 @@ def _jsonl_documents(
 ) -> list[Document]:
     documents = []
     field_name = settings.text_field
+    bad_records = 0
+
+    def skip(number: int, why: str) -> None:
+        # The first few bad records are named; 10,000 more would bury every other warning.
+        nonlocal bad_records
+        bad_records += 1
+        if bad_records <= JSONL_WARNINGS_PER_FILE:
+            problems.append(Problem(f"{name}:{number}", why))
+
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(f"{name}:{number}", f"skipped: not valid JSON ({exc.msg})"))
+            skip(number, f"skipped: not valid JSON ({exc.msg})")
             continue
         value = record.get(field_name) if isinstance(record, dict) else None
         if not isinstance(value, str):
-            problems.append(Problem(f"{name}:{number}", f"skipped: no string field {field_name!r}"))
+            skip(number, f"skipped: no string field {field_name!r}")
             continue
         if not value.strip():
-            problems.append(Problem(f"{name}:{number}", f"skipped: empty {field_name!r}"))
+            skip(number, f"skipped: empty {field_name!r}")
             continue
         doc_id = None
         if settings.id_field and isinstance(record, dict) and settings.id_field in record:
             doc_id = str(record[settings.id_field])
         documents.append(Document(path=name, text=value, encoding=encoding, record=number, id=doc_id))
-    if not documents and not any(p.path.startswith(f"{name}:") for p in problems):
+    if bad_records > JSONL_WARNINGS_PER_FILE:
+        problems.append(Problem(name, f"and {bad_records - JSONL_WARNINGS_PER_FILE:,} more bad record(s) skipped "
+                                      f"({bad_records:,} in all)"))
+    if not documents and not bad_records:
         problems.append(Problem(name, "skipped: empty file"))
     return documents

@@ -25,7 +25,7 @@ def test_bbc_latin1_file_reads_pound_sign_with_warning(bbc):
     docs, problems = read_documents([bbc / "sport" / "199.txt"])
     assert len(docs) == 1 and docs[0].encoding == "cp1252"
     assert "£15.8m" in docs[0].text
-    assert [p.message for p in problems] == ["not valid UTF-8; decoded as cp1252"]
+    assert [p.message for p in problems] == ["not valid UTF-8; decoded as cp1252 (first bad byte at offset 257)"]
     assert problems[0].path.endswith("sport/199.txt")
 
 

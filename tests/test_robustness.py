@@ -220,3 +220,39 @@ def test_another_users_read_only_index_is_read(tmp_path):
     assert check.returncode == 1, check.stderr  # the seed's own repeat, read against the archive
     assert "readonly" not in check.stderr
     assert after == before
+
+
+def test_utf16_with_a_bom_is_read_and_the_bad_byte_offset_is_named(tmp_path):
+    text = SEED_A.read_text(encoding="utf-8")
+    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))
+    result = run("check", str(tmp_path / "u16.txt"), *LEXICAL, "--format", "json")
+    assert result.exit_code == 1, result.output  # the seed's repeated sentence, not "binary"
+    assert "binary" not in result.output
+    bad = text.encode("utf-8")
+    (tmp_path / "bad.txt").write_bytes(bad[:100] + b"\xff" + bad[100:])
+    result = run("check", str(tmp_path / "bad.txt"), *LEXICAL)
+    assert "(first bad byte at offset 100)" in result.output
+
+
+def test_cr_only_line_ends_give_real_line_numbers(tmp_path):
+    text = SEED_A.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r")
+    (tmp_path / "mac.txt").write_bytes(text.encode("utf-8"))
+    result = run("check", str(tmp_path / "mac.txt"), *LEXICAL, "--format", "text")
+    assert result.exit_code == 1
+    # The seed's repeat is on line 14 and its first occurrence on line 8, as in the LF original.
+    assert "mac.txt:14:1: DUP001" in result.output and "mac.txt:8:1" in result.output
+
+
+def test_many_bad_json_lines_are_summarised(tmp_path):
+    lines = ["{not json"] * 10_000 + [json_line("A record whose text is long enough to be checked as a sentence.")]
+    (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("check", str(tmp_path / "bad.jsonl"), *LEXICAL)
+    warnings = [line for line in result.output.splitlines() if line.startswith("dedup: warning")]
+    assert len(warnings) == 6
+    assert "and 9,995 more bad record(s) skipped (10,000 in all)" in warnings[-1]
+
+
+def json_line(text: str) -> str:
+    import json
+
+    return json.dumps({"text": text})
