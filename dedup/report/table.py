@@ -23,6 +23,9 @@ def _where(sentence: Sentence, same_file: bool) -> str:
     return f"{line}:{column}" if same_file else f"{sentence.document.name}:{line}:{column}"
 
 
+TABLE_MAX_MATCHES = 10  # matching sentences listed per finding
+
+
 def _shorten(text: str) -> str:
     return snippet(text, 200)
 
@@ -32,7 +35,7 @@ def _rows(number: int, finding: Finding) -> list[list[str]]:
     earlier = related(finding)
     label = f"{finding.kind} {finding.scope}"
     rows = []
-    for k, other in enumerate(earlier):
+    for k, other in enumerate(earlier[:TABLE_MAX_MATCHES]):
         rows.append(
             [
                 str(number) if k == 0 else "",
@@ -45,6 +48,9 @@ def _rows(number: int, finding: Finding) -> list[list[str]]:
                 ",".join(finding.methods) if k == 0 else "",
             ]
         )
+    if len(earlier) > TABLE_MAX_MATCHES:
+        # One finding of 9,999 matches would otherwise fill the terminal; JSON and SARIF list them all.
+        rows.append(["", "", "", "", f"and {len(earlier) - TABLE_MAX_MATCHES:,} more", "", "", ""])
     for c in finding.conflicts:
         rows.append(["", f"CONFLICT {c.type}", "", _shorten(c.b), "", _shorten(c.a), "", ""])
     return rows
