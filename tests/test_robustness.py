@@ -261,8 +261,8 @@ def json_line(text: str) -> str:
 def test_table_caps_the_matches_of_one_finding(tmp_path):
     line = "Terms of the agreement between the two companies were not disclosed on Monday."
     for i in range(40):
-        (tmp_path / f"story{i:02d}.txt").write_text(f"Story number {i} opens here today.\n\n{line}\n", encoding="utf-8")
+        (tmp_path / f"story{i:02d}.txt").write_text(f"Story {i}.\n\n{line}\n", encoding="utf-8")
     result = run("check", str(tmp_path), *LEXICAL)
     assert result.exit_code == 1
     assert "and 29 more" in result.output
-    assert len(result.output.splitlines()) < 60  # not 40 rows a finding
+    assert len(result.output.splitlines()) < 30  # not a row for each of 39 matches
