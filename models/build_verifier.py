@@ -37,7 +37,6 @@ Operating points are chosen afterwards on the ``choose`` parts by
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -56,6 +55,7 @@ sys.path.insert(0, str(ROOT / "models"))
 
 import numpy as np  # noqa: E402
 
+from dedup.models import sha256_of  # noqa: E402
 from pairsets import LabelledPair, all_pairs  # noqa: E402
 
 SOURCE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -69,14 +69,6 @@ WARMUP_SHARE = 0.06
 WEIGHT_DECAY = 0.01
 CORPUS_REPEAT = 3
 HEADS = ("claim", "same")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def source_directory() -> Path:
