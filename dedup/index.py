@@ -315,6 +315,7 @@ def build_index(
         raise DedupIndexError(f"{out} already exists; use `dedup index add` to extend it, or --force to rebuild")
     if out.is_dir():
         raise DedupIndexError(f"{out} is a directory")
+    _remove_dead_builds(out)
     documents, problems = read_documents(sources, settings)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -520,6 +521,28 @@ def check_against_index(
     for document in references:
         document.reference = True
     return check_documents(list(drafts) + candidates + list(references), settings)
+
+
+def _remove_dead_builds(out: Path) -> None:
+    """Remove what a killed ``index build`` of OUT left (``.OUT.tmp-PID`` with its -wal/-shm, often MBs).
+
+    A build writes beside OUT under its own PID and renames only when complete;
+    a build whose process no longer exists can never finish, so its files go.
+    A live build's files are left alone.
+    """
+    prefix = f".{out.name}.tmp-"
+    for stale in out.parent.glob(f"{prefix}*"):
+        pid_text = stale.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # that build is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's live process
+        stale.unlink(missing_ok=True)
 
 
 def is_index_path(path: str | os.PathLike) -> bool:
