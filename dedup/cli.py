@@ -61,6 +61,13 @@ def matching_options(fn):
             help="Also report claims restated inside one document (off: on labelled BBC pairs most were topical).",
         ),
         click.option(
+            "--claim-decider", type=click.Choice(defaults.CLAIM_DECIDERS), default=defaults.CLAIM_DECIDER,
+            show_default=True, expose_value=False,
+            callback=lambda ctx, param, value: ctx.meta.__setitem__("dedup.claim_decider", value),
+            help="Who decides a claim after the shared gates: rule (calibrated claim model) or verifier "
+            "(the cross-encoder; more precise, finds fewer overlaps: docs/claims.md).",
+        ),
+        click.option(
             "--min-words", type=click.IntRange(1), default=defaults.MIN_WORDS, show_default=True,
             help="Sentences with fewer words are never matched (datelines, bylines, 'Why?').",
         ),
@@ -151,6 +158,7 @@ def _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_
     quiet = ctx.params.get("quiet", False)
     return Settings(
         within_claims=ctx.meta.get("dedup.within_claims", defaults.WITHIN_CLAIMS),
+        claim_decider=ctx.meta.get("dedup.claim_decider", defaults.CLAIM_DECIDER),
         cache=not no_cache,
         progress=sys.stderr.isatty() and not quiet,
         methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,

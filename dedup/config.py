@@ -28,6 +28,7 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "id_field": str,
     "format": str,
     "within_claims": bool,
+    "claim_decider": str,
 }
 
 
