@@ -18,6 +18,25 @@ LEXICAL = ("--methods", "exact,fuzzy")
 DEDUP = [sys.executable, "-m", "dedup.cli"]
 
 
+def _as_nobody_or_skip() -> list[str]:
+    """The command prefix that runs dedup as user nobody; skips where that cannot work here.
+
+    Needs root, setpriv, and a checkout and interpreter that nobody may read (a clone under a 0700
+    home directory is not).
+    """
+    import pytest
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to act as another user")
+    prefix = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HOME": "/tmp"}
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import dedup.cli"], env=env, capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        pytest.skip("user nobody cannot read this checkout or its interpreter")
+    return prefix
+
+
 def run(*args, cwd=None):
     if cwd is None:
         return CliRunner().invoke(main, list(args))
@@ -59,11 +78,7 @@ def test_unwritable_output_is_a_usage_error_in_one_line(tmp_path):
 
 def test_unwritable_directory_as_another_user(tmp_path):
     """Root may write anywhere, so the refusal is checked as nobody (setpriv), where a real user meets it."""
-    setpriv = shutil.which("setpriv")
-    if os.geteuid() != 0 or setpriv is None:
-        import pytest
-
-        pytest.skip("needs root and setpriv to act as another user")
+    as_nobody = _as_nobody_or_skip()
     import tempfile
 
     base = Path(tempfile.mkdtemp(prefix="dedup-other-user-", dir="/tmp"))  # pytest's own tmp is 0700
@@ -76,7 +91,7 @@ def test_unwritable_directory_as_another_user(tmp_path):
     article.chmod(0o644)
     env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     proc = subprocess.run(
-        [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *DEDUP, "check", str(article), *LEXICAL,
+        [*as_nobody, *DEDUP, "check", str(article), *LEXICAL,
          "--no-cache", "-o", str(locked / "report.txt")],
         capture_output=True, text=True, env=env, timeout=120,
     )
@@ -194,11 +209,7 @@ def test_read_only_commands_never_write_the_index(tmp_path):
 def test_another_users_read_only_index_is_read(tmp_path):
     import tempfile
 
-    import pytest
-
-    setpriv = shutil.which("setpriv")
-    if os.geteuid() != 0 or setpriv is None:
-        pytest.skip("needs root and setpriv to act as another user")
+    nobody = _as_nobody_or_skip()
     base = Path(tempfile.mkdtemp(prefix="dedup-ro-index-", dir="/tmp"))
     base.chmod(0o755)
     article = base / "article.txt"
@@ -209,7 +220,7 @@ def test_another_users_read_only_index_is_read(tmp_path):
     index.chmod(0o644)
     before = {p.name: p.stat().st_mtime_ns for p in base.iterdir()}
     env = {**os.environ, "HOME": str(base), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    as_nobody = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *DEDUP]
+    as_nobody = [*nobody, *DEDUP]
     info = subprocess.run([*as_nobody, "index", "info", str(index)], capture_output=True, text=True, env=env, timeout=120)
     check = subprocess.run([*as_nobody, "check", str(article), *LEXICAL, "--no-cache", "--against", str(index)],
                            capture_output=True, text=True, env=env, timeout=120)
