@@ -218,11 +218,15 @@ def _drop_documents(
 
 def _sentence_removals(findings: Iterable[Finding], dropped: dict[int, tuple[Document, float]]) -> dict[int, _Removal]:
     """sentence index → removal; findings are taken in order, the first to claim a sentence wins."""
+    from .conflicts import find_conflicts
+
     removals: dict[int, _Removal] = {}
     for finding in findings:
         surviving = [o for o in finding.occurrences if id(o.document) not in dropped]
         for other in surviving[1:]:
-            if other.index not in removals:
+            # "profit rose to 93 million" is not a repeat of "... to 39 million": a sentence whose
+            # figures, dates or names differ from the kept one states another fact and stays.
+            if other.index not in removals and not (finding.conflicts and find_conflicts(surviving[0].text, other.text)):
                 removals[other.index] = _Removal(other, finding.kind, surviving[0])
     # A kept sentence may itself be removed (the first of a repeat, dropped as a claim):
     # point at what really survives.  Kept sentences come earlier in reading order, so this ends.

@@ -466,3 +466,22 @@ def test_killed_clean_leaves_no_partial_file(bbc, tmp_path):
         clean([source], out, FAST, drop_docs=True)
     clean([source], out, FAST, drop_docs=True, force=True)
     assert tree_hashes(out) == expected  # same files, same bytes, no temporaries left
+
+
+def test_clean_keeps_a_near_repeat_whose_figures_differ(tmp_path):
+    """Wire lines of one template with other figures are two facts: clean removes neither."""
+    from dedup.clean import clean
+
+    src = tmp_path / "src"
+    src.mkdir()
+    first = "The company said profit rose to 39 million dollars in the first quarter of the year."
+    second = "The company said profit rose to 93 million dollars in the first quarter of the year."
+    (src / "a.txt").write_text(f"Acme reports.\n\n{first}\n", encoding="utf-8")
+    (src / "b.txt").write_text(f"Acme update.\n\n{second}\n\n{first}\n", encoding="utf-8")
+    report = clean([str(src)], tmp_path / "out", Settings(methods=("exact", "fuzzy")))
+    a = (tmp_path / "out" / "a.txt").read_text(encoding="utf-8")
+    b = (tmp_path / "out" / "b.txt").read_text(encoding="utf-8")
+    assert first in a
+    assert second in b  # the other figure survives
+    assert b.count(first) == 0  # the exact copy of a's sentence is still removed
+    assert report.spans_removed == 1
