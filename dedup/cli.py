@@ -329,7 +329,7 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
         if not any(not d.reference for d in result.documents):
             click.echo("dedup: error: no readable documents in the given paths", err=True)
             sys.exit(EXIT_USAGE)
-        if against and not any(a for a in against if is_index_path(a)) and not any(d.reference for d in result.documents):
+        if against and not any(map(is_index_path, against)) and not any(d.reference for d in result.documents):
             click.echo("dedup: error: no readable documents in the --against references", err=True)
             sys.exit(EXIT_USAGE)
         if write_baseline:

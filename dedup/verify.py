@@ -100,8 +100,6 @@ class PairVerifier:
         return [Verdict(float(row[claim]), float(row[same])) for row in p]
 
 
-# Two sentences whose wording, figures masked, reaches this fuzz.ratio are instances of one template.
-TEMPLATE_MIN_RATIO = 70.0
 _FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"twenty|thirty|forty|fifty|hundred|nil)\b", re.IGNORECASE)
 
@@ -144,7 +142,7 @@ def claim_verdicts(
     """
     from .claims import FEATURES, ClaimRule, features_matrix, probabilities, shared_anchor
     from .claims import model as claim_model
-    from .settings import VERIFIER_STRICT_MARGIN
+    from .settings import TEMPLATE_MIN_RATIO, VERIFIER_STRICT_MARGIN
 
     out: list[Verdict | None] = [None] * len(texts_a)
     if not texts_a:
@@ -163,9 +161,10 @@ def claim_verdicts(
     # loss 31 cts" / "Shr loss seven cts vs loss 64 cts"), not one claim.  Prose whose figures differ
     # ("nine of Iran's 20 reactors" / "several new plants ... by 2014") is left to the decider: that is
     # an overlapping claim with a conflicting detail.
-    clash = features[:, FEATURES.index("number_clash")] > 0
-    clash &= template_similarity(texts_a, texts_b) >= TEMPLATE_MIN_RATIO
-    gated = [i for i in range(len(texts_a)) if specific[i] and not clash[i]]
+    clash = np.flatnonzero(features[:, FEATURES.index("number_clash")] > 0)  # few pairs: mask only those
+    template = clash[template_similarity([texts_a[i] for i in clash], [texts_b[i] for i in clash]) >= TEMPLATE_MIN_RATIO]
+    specific[template] = False
+    gated = np.flatnonzero(specific).tolist()
     if settings.claim_decider == "rule":
         scores = probabilities(features, calibrated)
         for i in gated:
