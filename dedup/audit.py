@@ -323,7 +323,7 @@ def audit_result(result: CheckResult, settings: Settings | None = None) -> Audit
     candidates: dict[int, list[tuple[Sentence, Finding, str]]] = defaultdict(list)
     for finding in result.findings:
         refs = [o for o in finding.occurrences if o.document.reference]
-        if not refs:
+        if not refs or finding.kind == "boilerplate":  # a house phrase is nobody's copy
             continue
         for o in finding.occurrences:
             if o.document.reference:

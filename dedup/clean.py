@@ -219,6 +219,7 @@ def _drop_documents(
 def _sentence_removals(findings: Iterable[Finding], dropped: dict[int, tuple[Document, float]]) -> dict[int, _Removal]:
     """sentence index → removal; findings are taken in order, the first to claim a sentence wins."""
     from .conflicts import find_conflicts
+    from .story import states_other_figures
 
     removals: dict[int, _Removal] = {}
     for finding in findings:
@@ -226,8 +227,12 @@ def _sentence_removals(findings: Iterable[Finding], dropped: dict[int, tuple[Doc
         for other in surviving[1:]:
             # "profit rose to 93 million" is not a repeat of "... to 39 million": a sentence whose
             # figures, dates or names differ from the kept one states another fact and stays.
-            if other.index not in removals and not (finding.conflicts and find_conflicts(surviving[0].text, other.text)):
-                removals[other.index] = _Removal(other, finding.kind, surviving[0])
+            kept = surviving[0]
+            other_fact = finding.kind != "claim" and states_other_figures(kept.normalized, other.normalized)
+            if other.index not in removals and not other_fact and not (
+                finding.conflicts and find_conflicts(kept.text, other.text)
+            ):
+                removals[other.index] = _Removal(other, finding.kind, kept)
     # A kept sentence may itself be removed (the first of a repeat, dropped as a claim):
     # point at what really survives.  Kept sentences come earlier in reading order, so this ends.
     for removal in removals.values():
@@ -510,6 +515,7 @@ def clean(
     force: bool = False,
     doc_overlap: float = DOC_OVERLAP,
     engine: dict | None = None,
+    drop_boilerplate: bool = False,
 ) -> CleanReport:
     """Write a cleaned copy of ``sources`` to ``out`` and the removal log ``out/removed.jsonl``.
 
@@ -517,8 +523,12 @@ def clean(
     problems are returned in the report, as ``check`` does.  ``engine``, the
     keyword arguments of ``engine_ray.check_ray`` (``address``, ``workers``),
     runs the check on Ray and writes the files from the Ray workers; only the
-    documents with removals are ever held here.
+    documents with removals are ever held here.  Boilerplate (house phrases,
+    ``group``) is kept unless ``drop_boilerplate``; then its later
+    occurrences that state the same figures as the first are removed, as
+    repeats are.  A template instance with other figures is never removed.
     """
+    settings = (settings or Settings()).replace(boilerplate="show" if drop_boilerplate else "hide")
     if engine is None:
         return _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, None)
     from .engine_ray import session
@@ -552,12 +562,13 @@ def _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, e
     for s in result.sentences:
         sentences_by_doc[id(s.document)].append(s)
     repeats = [f for f in result.findings if f.kind == "repeat"]
+    boilerplate = [f for f in result.findings if f.kind == "boilerplate"]  # only there when asked to drop it
     claims = [f for f in result.findings if f.kind == "claim"] if drop_claims else []
     dropped: dict[int, tuple[Document, float]] = {}
     if drop_docs:
         repeat_of = {o.index: f for f in repeats for o in f.occurrences}
         dropped = _drop_documents(documents, sentences_by_doc, repeat_of, eligibility(settings), doc_overlap)
-    removals = _sentence_removals([*repeats, *claims], dropped)
+    removals = _sentence_removals([*repeats, *boilerplate, *claims], dropped)
 
     # Per document: the cleaned text (None when nothing is removed) and its log entries.
     removals_by_doc: dict[int, list[_Removal]] = defaultdict(list)

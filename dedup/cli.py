@@ -159,6 +159,7 @@ def _settings(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_
     return Settings(
         within_claims=ctx.meta.get("dedup.within_claims", defaults.WITHIN_CLAIMS),
         claim_decider=ctx.meta.get("dedup.claim_decider", defaults.CLAIM_DECIDER),
+        boilerplate=ctx.meta.get("dedup.boilerplate", "show"),
         cache=not no_cache,
         progress=sys.stderr.isatty() and not quiet,
         methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,
@@ -264,7 +265,13 @@ def _warn(problems, quiet: bool) -> None:
 )
 @click.option(
     "--fail-on", type=click.Choice(defaults.FAIL_LEVELS), default=defaults.DEFAULT_FAIL_ON, show_default=True,
-    help="Lowest finding that fails the run (exit 1): claim (any finding), repeat, conflict, or none.",
+    help="Lowest finding that fails the run (exit 1): boilerplate (any finding), claim (any but "
+    "boilerplate), repeat, conflict, or none.",
+)
+@click.option(
+    "--boilerplate", type=click.Choice(defaults.BOILERPLATE_CHOICES), default="show", show_default=True,
+    expose_value=False, callback=lambda ctx, param, value: ctx.meta.__setitem__("dedup.boilerplate", value),
+    help="House phrases recurring across many documents: list each once as boilerplate, or hide them.",
 )
 @click.option("--against", multiple=True, help="Reference path or ARCHIVE.dedup index: drafts are checked against it, references never against each other (repeatable).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this baseline file.")
@@ -366,9 +373,14 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
     help="With --drop-docs: share of a document's sentence characters repeated from one earlier document.",
 )
 @click.option("--force", is_flag=True, help="Write into an existing non-empty OUT (stale temporary files are removed).")
+@click.option(
+    "--boilerplate", "boilerplate", type=click.Choice(["keep", "drop"]), default="keep", show_default=True,
+    help="House phrases recurring across many documents: keep them, or drop their later occurrences.",
+)
 @engine_options
 def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-          include, exclude, ignore, drop, drop_docs, doc_overlap, force, engine, ray_address, workers) -> None:
+          include, exclude, ignore, drop, drop_docs, doc_overlap, force, boilerplate, engine, ray_address,
+          workers) -> None:
     """Write a cleaned copy of SOURCES to OUT: later repeats removed, every removal logged.
 
     The first occurrence of each repeated sentence is kept. OUT mirrors the
@@ -390,7 +402,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
         try:
             report = run_clean(
                 list(sources), out, settings, drop_claims=drop == "claims", drop_docs=drop_docs,
-                force=force, doc_overlap=doc_overlap, engine=ray_options,
+                force=force, doc_overlap=doc_overlap, engine=ray_options, drop_boilerplate=boilerplate == "drop",
             )
         except CleanError as exc:
             click.echo(f"dedup: error: {exc}", err=True)

@@ -46,16 +46,17 @@ import numpy as np
 
 from .core import CheckResult, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files, read_file
-from .group import Edges, Group, build_finding, components, group_findings, group_matches, reduce_edges
+from .group import METHOD_ORDER, Edges, Group, build_finding, components, group_findings, group_matches, reduce_edges
 from .match import exact_groups, key_hash
 from .match import minhash
 from .match.fuzzy import candidate_keys, verify
 from .match.semantic import cosine_pairs
 from .normalize import words
-from .pipeline import SemanticCandidate, _conflicts_of, eligibility, is_strict, judge_semantic, segment_documents
+from .pipeline import SemanticCandidate, _conflicts_of, eligibility, is_strict, judge_semantic, segment_documents, shown
 from .pipeline import embedding_function, story_vector
 from .settings import PARQUET_SUFFIXES, RAY_PARTITION_ROWS, RAY_SEMANTIC_PARTITION_KEYS, RAY_SEMANTIC_PROBES
 from .settings import RAY_SEMANTIC_SAMPLE, RAY_WORKERS, Settings
+from .story import StorySignature, split_templates
 
 # Bits of a sentence id: input file | record in the file | sentence in the document.
 FILE_BITS, RECORD_BITS, SENTENCE_BITS = 20, 23, 20
@@ -514,6 +515,7 @@ def kmeans(sample: np.ndarray, k: int, iterations: int = 25, seed: int = 0) -> n
 class _Edges:
     repeats: Edges  # arrays: most of a big run's edges are repeats
     claims: list[Match]
+    templates: Edges = Edges.of([])  # same wording, other figures, other stories (``story.split_templates``)
 
 
 def _list_inputs(paths: Iterable[str], settings: Settings) -> tuple[list[str], list[Problem]]:
@@ -644,7 +646,32 @@ def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
             if find(match.a) != find(match.b):
                 (semantic_repeats if kind == "repeat" else claims).append(match)
         repeats = _concatenate([repeats, Edges.of(semantic_repeats)])
-    return base, _Edges(repeats, claims), problems
+    repeats, templates = _split_templates(base, repeats, settings)
+    return base, _Edges(repeats, claims, templates), problems
+
+
+def _split_templates(base, repeats: Edges, settings: Settings) -> tuple[Edges, Edges]:
+    """``story.split_templates`` on the driver, its lookups fetched from the workers (few rows: the ends of
+    near-repeats, and the documents of those whose figures differ)."""
+
+    def keys_of(ids: np.ndarray) -> dict[int, str]:
+        return {int(r["sid"]): r["key"] for r in base.map_batches(
+            _rows_in, batch_format="pyarrow",
+            fn_kwargs={"column": "sid", "wanted": ids, "kind": SENTENCE, "columns": ["sid", "key"]},
+        ).take_all()} if len(ids) else {}
+
+    def signatures_of(docs: np.ndarray) -> dict[int, StorySignature]:
+        return {int(r["doc"]): StorySignature.of(r["text"] or "") for r in base.map_batches(
+            _rows_in, batch_format="pyarrow",
+            fn_kwargs={"column": "doc", "wanted": docs, "kind": DOC, "columns": ["doc", "text"]},
+        ).take_all()} if len(docs) else {}
+
+    return split_templates(repeats, keys_of, lambda ids: ids >> SENTENCE_BITS, signatures_of, settings,
+                           settings.boilerplate_documents(_document_count(base)))
+
+
+def _document_count(base) -> int:
+    return base.map_batches(_select, fn_kwargs={"kind": DOC, "columns": ["doc"]}, batch_format="pyarrow").count()
 
 
 def exact_edges(table) -> Edges:
@@ -700,7 +727,8 @@ def _rows_in(table, column: str, wanted: np.ndarray, kind: int, columns: Sequenc
 def _documents_and_sentences(base, edges: _Edges):
     """Bring back the documents and sentences the edges name, and every document's metadata, for one report."""
     claim_ends = np.array([i for m in edges.claims for i in (m.a, m.b)], dtype=np.int64)
-    wanted = np.unique(np.concatenate([edges.repeats.a, edges.repeats.b, claim_ends]))
+    wanted = np.unique(np.concatenate([edges.repeats.a, edges.repeats.b, edges.templates.a, edges.templates.b,
+                                       claim_ends]))
     sentence_rows = []
     if len(wanted):
         sentence_rows = base.map_batches(
@@ -774,13 +802,15 @@ def check_ray(
         _data_context(settings.progress)
         base, edges, problems = _run(paths, settings, options)
         if options.output_dir is not None:
-            written = _write_outputs(base, edges, options.output_dir, options.workers)
+            written = _write_outputs(base, edges, options.output_dir, options.workers, settings)
             return WrittenResult([], [], [], problems, {}, output_dir=options.output_dir, written=written)
         if base is None:
             return CheckResult([], [], [], problems, sentence_counts={})
         documents, sentences, counts = _documents_and_sentences(base, edges)
-        findings = group_findings(sentences, edges.repeats, edges.claims, conflicts_of=_conflicts_of)
-        return CheckResult(documents, sorted(sentences.values(), key=lambda s: s.index), findings, problems, counts)
+        findings = group_findings(sentences, edges.repeats, edges.claims, _conflicts_of, edges.templates,
+                                  settings.boilerplate_documents(len(documents)))
+        return CheckResult(documents, sorted(sentences.values(), key=lambda s: s.index), shown(findings, settings),
+                           problems, counts)
 
 
 # --------------------------------------------------------------------------- findings built in the workers
@@ -932,7 +962,7 @@ def finding_stage(table, out_dir: str):
     return pa.table({"severity": list(counts), "count": pa.array(list(counts.values()), pa.int64())})
 
 
-def _write_outputs(base, edges: _Edges, output_dir: str, workers: int) -> dict[str, int]:
+def _write_outputs(base, edges: _Edges, output_dir: str, workers: int, settings: Settings) -> dict[str, int]:
     """Documents' metadata and every finding written by the workers; the driver keeps the counts only."""
     import pyarrow as pa
     import ray.data
@@ -947,7 +977,10 @@ def _write_outputs(base, edges: _Edges, output_dir: str, workers: int) -> dict[s
         _select, fn_kwargs={"kind": DOC, "columns": ["path", "record", "id", "encoding", "count"]},
         batch_format="pyarrow",
     ).rename_columns({"count": "sentences"}).write_parquet(str(out / "documents"))
-    groups = group_matches(edges.repeats, edges.claims)
+    groups = group_matches(edges.repeats, edges.claims, edges.templates, document_of=lambda ids: ids >> SENTENCE_BITS,
+                           boilerplate_documents=settings.boilerplate_documents(_document_count(base)))
+    if settings.boilerplate != "show":
+        groups = [g for g in groups if g.kind != "boilerplate"]
     if not groups:
         return {}
     sizes = np.fromiter((len(g.members) for g in groups), dtype=np.int64, count=len(groups))

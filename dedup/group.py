@@ -1,13 +1,15 @@
 """Matches → findings.
 
-Repeats (same or near-same wording) are connected components: if A is a copy
-of B and B of C, all three are one repeated sentence.  Claims are not allowed
-to chain that way: "A is close to B" and "B is close to C" says nothing about
-A and C, so a claim group is a representative plus the sentences each
-directly matched to it (greedy leader clustering in order of weighted degree,
-as in community detection), never a chain of neighbours.  Repeat groups enter
+Exact copies of one sentence are one node: copying is transitive.  Nothing
+else is: "A is close to B" and "B is close to C" says nothing about A and C
+(on wire copy, "Shr 39 cts vs 50 cts" ~ "Shr 38 cts vs 50 cts" ~ "Shr 38 cts
+vs 56 cts" ... chained 221 different lines into one finding).  So a repeat
+group, like a claim group, is a representative plus the nodes each directly
+matched to it (greedy leader clustering in order of weighted degree, as in
+community detection), scored by its weakest direct link.  Repeat groups enter
 claim grouping as single nodes, so a claim finding lists every copy of each
-of its sentences.
+of its sentences.  A repeat group spanning many documents is boilerplate (a
+house phrase: "Terms were not disclosed."), reported once as such.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ class Group:
 
     Kept apart from the sentences so a distributed run can group on a driver
     that holds only the match edges and look the sentences up elsewhere.
-    ``members`` are in reading order (ids are numbered that way); a claim
-    group also names its ``representative`` and the nodes ``linked`` to it
-    (each the earliest sentence of its repeat component).
+    ``members`` are in reading order (ids are numbered that way); every
+    group names its ``representative`` and the nodes directly ``linked`` to
+    it (each node the first occurrence of its key: a repeat group's, or for
+    a claim group the representative of a repeat group).
     """
 
     kind: str
@@ -73,17 +76,15 @@ class Group:
     linked: tuple[int, ...] = ()
 
     def compared(self) -> list[tuple[int, int]]:
-        """The pairs whose conflicting details the finding lists.
+        """The pairs whose conflicting details the finding lists: each linked node against the representative.
 
-        Claim members against their representative; a fuzzy (not exact)
-        repeat's later occurrences against its first, where their keys differ
-        (``build_finding`` checks the keys: they are not ids).
+        Exact copies never differ and boilerplate is a house phrase, not a
+        claim, so neither is compared; ``build_finding`` skips pairs whose
+        keys are equal (they are ids here, not sentences).
         """
-        if self.kind == "claim":
-            return [(self.representative, node) for node in self.linked]
-        if list(self.methods) == ["exact"]:
+        if self.kind == "boilerplate" or self.representative is None:
             return []
-        return [(int(self.members[0]), int(other)) for other in self.members[1:]]
+        return [(self.representative, node) for node in self.linked]
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +94,7 @@ class Edges:
     a: np.ndarray
     b: np.ndarray
     score: np.ndarray
-    method: np.ndarray  # index into _METHOD_ORDER
+    method: np.ndarray  # index into METHOD_ORDER
 
     @classmethod
     def of(cls, matches: Iterable[Match] | Edges) -> Edges:
@@ -104,7 +105,7 @@ class Edges:
             np.fromiter((m.a for m in matches), np.int64, len(matches)),
             np.fromiter((m.b for m in matches), np.int64, len(matches)),
             np.fromiter((m.score for m in matches), np.float64, len(matches)),
-            np.fromiter((_METHOD_ORDER.index(m.method) for m in matches), np.int8, len(matches)),
+            np.fromiter((METHOD_ORDER.index(m.method) for m in matches), np.int8, len(matches)),
         )
 
     def __len__(self) -> int:
@@ -131,63 +132,167 @@ def components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reduce_edges(edges: Edges) -> Edges:
-    """Fewer edges, the same groups: per method, a star on each component's smallest id, every edge
-    carrying the lowest score in its component.
+    """Each (pair, method) once: a pair verified in several LSH bands arrives once per band.
 
-    ``group_matches`` uses only the components, their lowest score and their
-    methods, so it groups these exactly as it groups ``edges``.  Near-copies
-    of one sentence all match each other (16 copies make 120 pairs); a worker
-    sends the 15 edges of a star instead, so what reaches a driver grows with
-    the sentences, not with the square of their copies.
+    Grouping reads every direct link (a repeat group is a representative and
+    the sentences each directly matched to it), so the edges cannot be
+    reduced further without changing the groups; what reaches a driver is
+    one edge per matched pair of distinct keys, and exact copies of one key
+    arrive as one star on its first occurrence.
     """
-    reduced = []
-    for method in np.unique(edges.method).tolist():
-        mine = edges.method == method
-        a, score = edges.a[mine], edges.score[mine]
-        ids, root = components(a, edges.b[mine])
-        edge_root = root[np.searchsorted(ids, a)]
-        order = np.argsort(edge_root, kind="stable")
-        edge_root = edge_root[order]
-        first = np.flatnonzero(np.r_[True, edge_root[1:] != edge_root[:-1]])
-        lowest = np.minimum.reduceat(score[order], first)[np.searchsorted(edge_root[first], root)]
-        later = ids != root
-        reduced.append(Edges(root[later], ids[later], lowest[later], np.full(int(later.sum()), method, np.int8)))
-    if not reduced:
-        return Edges.of([])
-    return Edges(*(np.concatenate([getattr(e, f) for e in reduced]) for f in ("a", "b", "score", "method")))
+    if not len(edges):
+        return edges
+    table = np.stack([edges.a, edges.b, edges.method.astype(np.int64)], axis=1)
+    _, first = np.unique(table, axis=0, return_index=True)
+    first.sort()
+    return Edges(edges.a[first], edges.b[first], edges.score[first], edges.method[first])
 
 
-def group_matches(repeat_matches: Iterable[Match] | Edges, claim_matches: Iterable[Match]) -> list[Group]:
-    """Repeat groups (components) and claim groups (representative groups), in reading order of their first member."""
+class _Nodes:
+    """Exact copies of one key as one node, named by its first occurrence; every other sentence is its own node."""
+
+    def __init__(self, repeats: Edges):
+        exact = repeats.method == METHOD_ORDER.index("exact")
+        self.ids, self.root = components(repeats.a[exact], repeats.b[exact])
+        order = np.lexsort((self.ids, self.root))
+        flat, flat_root = self.ids[order], self.root[order]
+        starts = np.flatnonzero(np.r_[True, flat_root[1:] != flat_root[:-1]]) if len(flat) else np.zeros(0, int)
+        ends = np.r_[starts[1:], len(flat)]
+        self.copies = {int(flat_root[s]): flat[s:e] for s, e in zip(starts.tolist(), ends.tolist())}
+
+    def of(self, ids: np.ndarray) -> np.ndarray:
+        if not len(self.ids):
+            return np.asarray(ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        return np.where(self.ids[at] == ids, self.root[at], ids)
+
+    def members(self, node: int) -> list[int]:
+        found = self.copies.get(node)
+        return [node] if found is None else found.tolist()
+
+
+def _stars(edges: Edges, node_of) -> list[tuple[int, list[int], list[tuple[float, int]]]]:
+    """Greedy leader clustering: (representative, nodes directly linked to it, their links' (score, method)).
+
+    Nodes in order of weighted degree take every direct neighbour not taken
+    yet, so no star holds two nodes that are linked only through a third.
+    """
+    neighbours: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
+    ends_a, ends_b = node_of(edges.a).tolist(), node_of(edges.b).tolist()
+    for x, y, score, method in zip(ends_a, ends_b, edges.score.tolist(), edges.method.tolist()):
+        if x == y:
+            continue
+        for p, q in ((x, y), (y, x)):
+            best = neighbours[p].get(q)
+            if best is None or score > best[0]:
+                neighbours[p][q] = (score, method)
+    strength = {node: sum(s for s, _ in nbrs.values()) for node, nbrs in neighbours.items()}
+    taken: set[int] = set()
+    stars = []
+    for rep in sorted(neighbours, key=lambda node: (-strength[node], node)):
+        if rep in taken:
+            continue
+        linked = sorted(node for node in neighbours[rep] if node not in taken)
+        if not linked:
+            continue
+        taken.add(rep)
+        taken.update(linked)
+        stars.append((rep, linked, [neighbours[rep][node] for node in linked]))
+    return stars
+
+
+def group_matches(
+    repeat_matches: Iterable[Match] | Edges,
+    claim_matches: Iterable[Match],
+    template_matches: Iterable[Match] | Edges = (),
+    *,
+    document_of: Callable[[np.ndarray], np.ndarray] | None = None,
+    boilerplate_documents: int | None = None,
+) -> list[Group]:
+    """Repeat, boilerplate and claim groups, in reading order of their first member.
+
+    Exact copies of a key are one node; a repeat group is a representative
+    node and the nodes directly near-repeating it (``_stars``), never a chain,
+    scored by its weakest direct link.  With ``boilerplate_documents``, a
+    repeat group, or a star of template instances (``template_matches``:
+    the same wording with other figures in other stories, see ``story``)
+    around one, that spans at least that many documents (``document_of``
+    maps sentence ids to document ids) is one boilerplate group instead;
+    smaller template stars are not findings.  Claims link repeat groups
+    (every copy of each sentence is listed), never boilerplate.
+    """
     repeats = Edges.of(repeat_matches)
-    claim_matches = sorted(claim_matches, key=lambda m: (m.a, m.b))  # one order whoever found them
-    claim_ends = np.array([i for m in claim_matches for i in (m.a, m.b)], dtype=np.int64)
-    ids, root = components(np.concatenate([repeats.a, claim_ends]), np.concatenate([repeats.b, claim_ends]))
-    if not len(ids):
-        return []
-    # Members of each root, in reading order: ids sorted by (root, id); views into one array.
-    order = np.lexsort((ids, root))
-    flat, flat_root = ids[order], root[order]
-    starts = np.flatnonzero(np.r_[True, flat_root[1:] != flat_root[:-1]])
-    ends = np.r_[starts[1:], len(flat)]
-    span = {int(r): (s, e) for r, s, e in zip(flat_root[starts].tolist(), starts.tolist(), ends.tolist())}
+    templates = Edges.of(template_matches)
+    nodes = _Nodes(repeats)
+    near = repeats.method != METHOD_ORDER.index("exact")
+    near_edges = Edges(repeats.a[near], repeats.b[near], repeats.score[near], repeats.method[near])
 
     groups: list[Group] = []
-    if len(repeats):
-        edge_root = root[np.searchsorted(ids, repeats.a)]
-        by_root = np.argsort(edge_root, kind="stable")
-        edge_root = edge_root[by_root]
-        first = np.flatnonzero(np.r_[True, edge_root[1:] != edge_root[:-1]])
-        low = np.minimum.reduceat(repeats.score[by_root], first)
-        used = np.bitwise_or.reduceat(np.left_shift(1, repeats.method[by_root].astype(np.int64)), first)
-        for r, score, bits in zip(edge_root[first].tolist(), low.tolist(), used.tolist()):
-            s, e = span[r]
-            methods = tuple(m for k, m in enumerate(_METHOD_ORDER) if bits >> k & 1)
-            groups.append(Group(kind="repeat", members=flat[s:e], score=round(score, 4), methods=methods))
-    find = dict(zip(claim_ends.tolist(), root[np.searchsorted(ids, claim_ends)].tolist())) if len(claim_ends) else {}
-    groups.extend(_claim_groups(claim_matches, find, lambda node: flat[slice(*span[node])].tolist()))
+    in_star: set[int] = set()
+    for rep, linked, links in _stars(near_edges, nodes.of):
+        all_nodes = [rep, *linked]
+        in_star.update(all_nodes)
+        members = np.array(sorted(i for node in all_nodes for i in nodes.members(node)), dtype=np.int64)
+        exact = any(node in nodes.copies for node in all_nodes)
+        used = {METHOD_ORDER[m] for _, m in links} | ({"exact"} if exact else set())
+        methods = tuple(m for m in METHOD_ORDER if m in used)
+        groups.append(Group("repeat", members, round(min(s for s, _ in links), 4), methods, rep, tuple(linked)))
+    for node, copies in nodes.copies.items():
+        if node not in in_star:
+            groups.append(Group("repeat", copies, 1.0, ("exact",), node, ()))
+
+    if boilerplate_documents is not None and document_of is not None:
+        groups = _boilerplate(groups, templates, nodes, document_of, boilerplate_documents)
+
+    owner = {int(i): g for g in groups for i in g.members}
+    boilerplate = {int(i) for g in groups if g.kind == "boilerplate" for i in g.members}
+    claim_matches = sorted(
+        (m for m in claim_matches if m.a not in boilerplate and m.b not in boilerplate), key=lambda m: (m.a, m.b)
+    )  # one order whoever found them
+
+    def node_of(i: int) -> int:
+        group = owner.get(i)
+        return i if group is None else group.representative
+
+    def members_of(node: int) -> list[int]:
+        group = owner.get(node)
+        return [node] if group is None else [int(i) for i in group.members]
+
+    groups.extend(_claim_groups(claim_matches, node_of, members_of))
     groups.sort(key=lambda g: (int(g.members[0]), g.kind))
     return groups
+
+
+def _boilerplate(groups: list[Group], templates: Edges, nodes: _Nodes, document_of, threshold: int) -> list[Group]:
+    """Repeat groups, with those (and template stars) spanning ``threshold`` documents turned into boilerplate."""
+    by_node = {g.representative: g for g in groups}
+    group_of_node = {node: g.representative for g in groups for node in (g.representative, *g.linked)}
+
+    def group_node(ids: np.ndarray) -> np.ndarray:
+        return np.fromiter((group_of_node.get(n, n) for n in nodes.of(ids).tolist()), np.int64, len(ids))
+
+    def members(node: int) -> list[int]:
+        group = by_node.get(node)
+        return [int(i) for i in group.members] if group is not None else nodes.members(node)
+
+    result: list[Group] = []
+    clustered: set[int] = set()
+    for rep, linked, links in _stars(templates, group_node):
+        clustered.update([rep, *linked])
+        star_members = np.array(sorted(i for node in (rep, *linked) for i in members(node)), dtype=np.int64)
+        if len(np.unique(document_of(star_members))) >= threshold:
+            result.append(Group("boilerplate", star_members, round(min(s for s, _ in links), 4), ("fuzzy",), rep,
+                                tuple(linked)))
+        else:
+            result.extend(by_node[node] for node in (rep, *linked) if node in by_node)
+    for group in groups:
+        if group.representative in clustered:
+            continue
+        if len(np.unique(document_of(np.asarray(group.members, dtype=np.int64)))) >= threshold:
+            group = Group("boilerplate", group.members, group.score, group.methods, group.representative,
+                          group.linked)
+        result.append(group)
+    return result
 
 
 def build_finding(
@@ -202,7 +307,9 @@ def build_finding(
         pairs = [(sentences[a], sentences[b]) for a, b in group.compared()]
         if group.kind == "repeat":
             pairs = [(a, b) for a, b in pairs if a.normalized != b.normalized]
-        conflicts = _conflicts(conflicts_of, pairs)
+            conflicts = _conflicts(_with_figures(conflicts_of), pairs)
+        else:
+            conflicts = _conflicts(conflicts_of, pairs)
     return Finding(
         kind=group.kind,
         scope=_scope(occurrences),
@@ -218,20 +325,47 @@ def group_findings(
     repeat_matches: Iterable[Match],
     claim_matches: Iterable[Match],
     conflicts_of: Callable[[Sentence, Sentence], list[Conflict]] | None = None,
+    template_matches: Iterable[Match] = (),
+    boilerplate_documents: int | None = None,
 ) -> list[Finding]:
-    """Build repeat findings (components) and claim findings (representative groups).
+    """Build repeat, boilerplate and claim findings (``group_matches``) with their conflicting details.
 
     ``sentences`` maps a sentence index to its sentence: the run's whole list,
     or (a distributed run) only the sentences the matches name; nothing else
     is looked at, so both give the same findings.  ``conflicts_of(a, b)``
-    lists conflicting details between two sentences; it is asked for claim
-    members against their representative and for fuzzy (not exact) repeats
-    against the first occurrence.
+    lists conflicting details between two sentences; it is asked for each
+    linked member against its group's representative.
     """
-    return [build_finding(g, sentences, conflicts_of) for g in group_matches(repeat_matches, claim_matches)]
+    document_of = None
+    if boilerplate_documents is not None:
+        numbers: dict[int, int] = {}
+
+        def document_of(ids: np.ndarray) -> np.ndarray:
+            return np.fromiter((numbers.setdefault(id(sentences[i].document), len(numbers)) for i in ids.tolist()),
+                               np.int64, len(ids))
+
+    groups = group_matches(repeat_matches, claim_matches, template_matches, document_of=document_of,
+                           boilerplate_documents=boilerplate_documents)
+    return [build_finding(g, sentences, conflicts_of) for g in groups]
 
 
-_METHOD_ORDER = ["exact", "fuzzy", "semantic"]
+def _with_figures(conflicts_of):
+    """``conflicts_of``, falling back to the figures only one side states: a near-repeat with other figures
+    always names what differs, even where the detailed comparison cannot pair the figures up."""
+    from .story import figure_difference
+
+    def conflicts(a: Sentence, b: Sentence) -> list[Conflict]:
+        found = conflicts_of(a, b)
+        if not found:
+            difference = figure_difference(a.text, b.text)
+            if difference is not None:
+                found = [Conflict("number", *difference)]
+        return found
+
+    return conflicts
+
+
+METHOD_ORDER = ["exact", "fuzzy", "semantic"]
 
 
 def _conflicts(conflicts_of, pairs) -> list[Conflict]:
@@ -244,10 +378,10 @@ def _conflicts(conflicts_of, pairs) -> list[Conflict]:
     return found
 
 
-def _claim_groups(claim_matches, find, members_of) -> list[Group]:
+def _claim_groups(claim_matches, node_of, members_of) -> list[Group]:
     neighbours: dict[int, dict[int, Match]] = defaultdict(dict)
     for m in claim_matches:
-        a, b = find[m.a], find[m.b]
+        a, b = node_of(m.a), node_of(m.b)
         if a == b:
             continue
         for x, y in ((a, b), (b, a)):
@@ -271,7 +405,7 @@ def _claim_groups(claim_matches, find, members_of) -> list[Group]:
                 kind="claim",
                 members=tuple(sorted(i for node in [rep, *group] for i in members_of(node))),
                 score=round(min(m.score for m in links), 4),
-                methods=tuple(sorted({m.method for m in links}, key=_METHOD_ORDER.index)),
+                methods=tuple(sorted({m.method for m in links}, key=METHOD_ORDER.index)),
                 representative=rep,
                 linked=tuple(group),
             )

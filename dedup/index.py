@@ -516,11 +516,16 @@ def check_against_index(
     if isinstance(index_paths, (str, os.PathLike)):
         index_paths = [index_paths]
     candidates: list[Document] = []
+    archived = 0
     for path in index_paths:
         candidates.extend(candidate_documents(path, drafts, settings))
+        archived += index_info(path)["documents"]
     for document in references:
         document.reference = True
-    return check_documents(list(drafts) + candidates + list(references), settings)
+    # A house phrase of the archive is boilerplate in a draft too: every archive document holding a
+    # draft's sentence is a candidate, counted against the archive's size.
+    return check_documents(list(drafts) + candidates + list(references), settings,
+                           population=len(drafts) + archived + len(references))
 
 
 def _remove_dead_builds(out: Path) -> None:

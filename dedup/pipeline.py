@@ -16,14 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from .core import CheckResult, Conflict, Document, Match, Sentence
+from .core import CheckResult, Conflict, Document, Finding, Match, Sentence
 from .documents import read_documents, without_drafts
-from .group import group_findings
+from .group import Edges, group_findings
 from .match import exact_groups, fuzzy_pairs
 from .match.semantic import cosine_pairs
 from .normalize import normalize, words
 from .segment import split_spans
 from .settings import Settings
+from .story import StorySignature, split_templates
 
 
 def segment_documents(documents: Iterable[Document]) -> list[Sentence]:
@@ -250,11 +251,16 @@ def _involves_draft(sentences: Sequence[Sentence]) -> Callable[[Match], bool]:
     return lambda m: not (sentences[m.a].document.reference and sentences[m.b].document.reference)
 
 
-def check_documents(documents: Sequence[Document], settings: Settings | None = None) -> CheckResult:
+def check_documents(
+    documents: Sequence[Document], settings: Settings | None = None, *, population: int | None = None
+) -> CheckResult:
     """Run every stage over documents already in memory.
 
     Documents marked ``reference`` are only matched against the others
     (drafts): a finding always involves a draft, never two references alone.
+    ``population`` is the corpus the boilerplate threshold is measured
+    against when ``documents`` are drawn from a bigger one (an archive's
+    candidates); by default, ``documents`` themselves.
     """
     settings = settings or Settings()
     sentences = segment_documents(documents)
@@ -277,8 +283,38 @@ def check_documents(documents: Sequence[Document], settings: Settings | None = N
         )
         repeats.extend(m for m in more_repeats if keep(m))
         claims = [m for m in claims if keep(m)]
-    findings = group_findings(sentences, repeats, claims, conflicts_of=_conflicts_of)
-    return CheckResult(list(documents), sentences, findings)
+    boilerplate = settings.boilerplate_documents(len(documents) if population is None else population)
+    document_index = {id(d): n for n, d in enumerate(documents)}
+    sentence_document = np.fromiter((document_index[id(s.document)] for s in sentences), np.int64, len(sentences))
+    repeat_edges, templates = split_templates(
+        Edges.of(repeats),
+        lambda ids: {i: sentences[i].normalized for i in ids.tolist()},
+        lambda ids: sentence_document[ids],
+        lambda docs: {d: StorySignature.of(documents[d].text) for d in docs.tolist()},
+        settings, boilerplate,
+    )
+    findings = group_findings(sentences, repeat_edges, claims, _conflicts_of, templates, boilerplate)
+    return CheckResult(list(documents), sentences, shown(findings, settings))
+
+
+def shown(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """The findings a run reports: boilerplate only when ``settings.boilerplate`` is ``show``."""
+    if settings.boilerplate == "show":
+        return findings
+    return [f for f in findings if f.kind != "boilerplate"]
+
+
+def _signatures(sentences: Sequence[Sentence]) -> Callable[[int], StorySignature]:
+    """Each document's ``StorySignature`` by ``id``, made on first request (only pairs with other figures ask)."""
+    documents = {id(s.document): s.document for s in sentences}
+    made: dict[int, StorySignature] = {}
+
+    def signature_of(doc_id: int) -> StorySignature:
+        if doc_id not in made:
+            made[doc_id] = StorySignature.of(documents[doc_id].text)
+        return made[doc_id]
+
+    return signature_of
 
 
 def check(

@@ -182,6 +182,32 @@ def _written_findings(out: Path) -> list[dict]:
     return [json.loads(line) for f in sorted((out / "findings").glob("*.jsonl")) for line in f.read_text().splitlines()]
 
 
+@pytest.fixture(scope="module")
+def wire_slice(tmp_path_factory) -> Path:
+    """1,500 reuters_dev stories: earnings tables (template lines), re-sent updates and house phrases."""
+    from .conftest import SHARED
+
+    source = SHARED / "corpora" / "reuters_dev.jsonl"
+    if not source.is_file():
+        pytest.skip(f"reuters_dev.jsonl not found at {source}")
+    path = tmp_path_factory.mktemp("wire") / "wire.jsonl"
+    with source.open(encoding="utf-8") as handle:
+        path.write_text("".join(line for _, line in zip(range(1500), handle)), encoding="utf-8")
+    return path
+
+
+def test_wire_templates_updates_and_boilerplate_equal_local(local_ray, wire_slice, tmp_path):
+    """Both engines tell templates from updates and name the same boilerplate, in a report and in shards."""
+    settings = LEXICAL.replace(id_field="id")
+    local = to_dict(check([wire_slice], settings))
+    kinds = {f["kind"] for f in local["findings"]}
+    assert {"repeat", "boilerplate"} <= kinds
+    assert any(f["conflicts"] for f in local["findings"] if f["kind"] == "repeat")  # an update names its change
+    assert to_dict(check_ray([wire_slice], settings)) == local
+    check_ray([wire_slice], settings, output_dir=tmp_path / "out")
+    assert _as_set(_written_findings(tmp_path / "out")) == _as_set(local["findings"])
+
+
 def _as_set(findings: list[dict]) -> list[str]:
     return sorted(json.dumps(f, sort_keys=True, ensure_ascii=False) for f in findings)
 

@@ -81,13 +81,14 @@ def test_rule_table_is_stable():
         ("DUP003", "claim-within", "note"),
         ("DUP004", "claim-across", "note"),
         ("DUP005", "conflicting-detail", "warning"),
+        ("DUP006", "boilerplate", "note"),
     ]
 
 
 def test_rule_for_each_kind_scope_and_conflicts_take_over():
     doc = Document("x.txt", "One two three four five. One two three four five.")
     occ = [Sentence(doc, 0, 24), Sentence(doc, 25, 49)]
-    for kind, scope, code in [("repeat", "within", "DUP001"), ("repeat", "across", "DUP002"),
+    for kind, scope, code in [("boilerplate", "across", "DUP006"), ("repeat", "within", "DUP001"), ("repeat", "across", "DUP002"),
                               ("claim", "within", "DUP003"), ("claim", "across", "DUP004")]:
         finding = Finding(kind, scope, 0.9, ["fuzzy"], occ)
         assert rules.rule_for(finding).id == code

@@ -95,14 +95,14 @@ def test_groups_from_edge_arrays_equal_groups_from_matches():
     assert describe(group_matches(Edges.of(repeats), claims)) == from_matches
     assert from_matches == [
         ("claim", [1, 4, 9, 20, 21], 0.8, ("semantic",), 1, (20,)),  # same first sentence: claim, then repeat
-        ("repeat", [1, 4, 9], 0.93, ("exact", "fuzzy"), None, ()),
-        ("repeat", [20, 21], 0.97, ("fuzzy",), None, ()),
+        ("repeat", [1, 4, 9], 0.93, ("exact", "fuzzy"), 1, (9,)),  # copies 1 and 4 are one node, named 1
+        ("repeat", [20, 21], 0.97, ("fuzzy",), 20, (21,)),
         ("claim", [30, 31], 0.7, ("semantic",), 30, (31,)),
     ]
 
 
 def test_reduced_edges_group_the_same():
-    """Stars with each component's lowest score: the groups (members, score, methods) of every pair."""
+    """A pair verified in several bands arrives several times; once is enough for the same groups."""
     import numpy as np
 
     from dedup.group import Edges, group_matches, reduce_edges
@@ -113,9 +113,25 @@ def test_reduced_edges_group_the_same():
                   rng.integers(0, 2, n).astype(np.int8))
     keep = edges.a != edges.b
     edges = Edges(edges.a[keep], edges.b[keep], edges.score[keep], edges.method[keep])
+    twice = Edges(*(np.concatenate([getattr(edges, f), getattr(edges, f)[:500]]) for f in ("a", "b", "score", "method")))
     claims = [Match(1, 1_500, 0.8, "semantic"), Match(5, 7, 0.75, "semantic")]
     describe = lambda gs: [(g.kind, [int(i) for i in g.members], g.score, g.methods, g.representative, g.linked)  # noqa: E731
                            for g in gs]
-    reduced = reduce_edges(edges)
-    assert len(reduced) < len(edges)
+    reduced = reduce_edges(twice)
+    assert len(reduced) == len(reduce_edges(edges)) <= len(edges)
     assert describe(group_matches(reduced, claims)) == describe(group_matches(edges, claims))
+
+
+def test_repeat_groups_never_chain():
+    """A-B, B-C near-repeats (C is no near-repeat of A): B represents, every member links to B directly."""
+    import numpy as np
+
+    from dedup.group import Edges, group_matches
+
+    repeats = [Match(0, 1, 0.95, "fuzzy"), Match(1, 2, 0.92, "fuzzy"), Match(2, 3, 0.91, "fuzzy")]
+    groups = group_matches(repeats, [])
+    assert [(g.representative, g.linked, [int(i) for i in g.members], g.score) for g in groups] == [
+        (1, (0, 2), [0, 1, 2], 0.92),  # 3 matched only 2, which is taken: no finding links 0 and 3
+    ]
+    edges = Edges(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0.95, 0.92, 0.91]), np.ones(3, np.int8))
+    assert [g.members.tolist() for g in group_matches(edges, [])] == [[0, 1, 2]]

@@ -271,12 +271,25 @@ def json_line(text: str) -> str:
 
 def test_table_caps_the_matches_of_one_finding(tmp_path):
     line = "Terms of the agreement between the two companies were not disclosed on Monday."
-    for i in range(40):
-        (tmp_path / f"story{i:02d}.txt").write_text(f"Story {i}.\n\n{line}\n", encoding="utf-8")
+    (tmp_path / "story.txt").write_text("".join(f"Paragraph {i}.\n\n{line}\n\n" for i in range(40)), encoding="utf-8")
     result = run("check", str(tmp_path), *LEXICAL)
     assert result.exit_code == 1
     assert "and 29 more" in result.output
     assert len(result.output.splitlines()) < 30  # not a row for each of 39 matches
+
+
+def test_table_names_boilerplate_once_with_a_few_places(tmp_path):
+    """The same line in 40 stories is a house phrase: one finding, its count, three places, no failure."""
+    line = "Terms of the agreement between the two companies were not disclosed on Monday."
+    for i in range(40):
+        (tmp_path / f"story{i:02d}.txt").write_text(f"Story {i}.\n\n{line}\n", encoding="utf-8")
+    result = run("check", str(tmp_path), *LEXICAL)
+    assert result.exit_code == 0
+    assert "boilerplate in 40 documents" in result.output and "and 36 more" in result.output
+    assert len(result.output.splitlines()) < 15
+    assert run("check", str(tmp_path), *LEXICAL, "--fail-on", "boilerplate").exit_code == 1
+    hidden = run("check", str(tmp_path), *LEXICAL, "--boilerplate", "hide")
+    assert hidden.exit_code == 0 and "boilerplate" not in hidden.output.split("finding(s)")[0]
 
 
 def test_a_killed_index_build_leaves_nothing_the_next_build_keeps(tmp_path):

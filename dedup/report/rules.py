@@ -9,6 +9,8 @@ DUP003   claim-within        note     a claim restated in other words, one docum
 DUP004   claim-across        note     a claim restated in other words, across documents
 DUP005   conflicting-detail  warning  two occurrences of one claim (or near-repeat)
                                       state a detail differently
+DUP006   boilerplate         note     a house phrase or template line recurring
+                                      across many documents, listed once
 =======  ==================  =======  ==============================================
 
 Codes are never renumbered or reused; a new kind of finding gets a new code.
@@ -96,6 +98,13 @@ RULES: tuple[Rule, ...] = (
         "repeat/claim rule; check the fact.",
         "warning",
     ),
+    Rule(
+        "DUP006", "boilerplate", "House phrase recurring across many documents",
+        "A sentence, or one template with other figures (\"Shr 39 cts vs 50 cts\"), recurs across more "
+        "documents than one story is retold in (see the boilerplate threshold in the docs). Listed once with "
+        "its count; using it copies no one. Hidden with --boilerplate hide.",
+        "note",
+    ),
 )
 
 RULE_INDEX: dict[str, int] = {rule.id: i for i, rule in enumerate(RULES)}
@@ -104,6 +113,8 @@ _BY_KIND_SCOPE = {
     ("repeat", "across"): RULES[1],
     ("claim", "within"): RULES[2],
     ("claim", "across"): RULES[3],
+    ("boilerplate", "within"): RULES[5],
+    ("boilerplate", "across"): RULES[5],
 }
 CONFLICT = RULES[4]
 
@@ -225,6 +236,10 @@ def message(
             f"Conflicting detail with the {what} ({finding.scope}) at {refs}: "
             f"{quote_text(conflict_text(finding))}. Other version: {quoted}"
         )
+    if finding.kind == "boilerplate":
+        documents = len({id(o.document) for o in finding.occurrences})
+        return (f"Boilerplate: {len(finding.occurrences)} occurrences in {documents} documents, "
+                f"first at {refs}: {quoted}")
     if finding.kind == "repeat":
         similarity = "" if finding.score >= 1.0 else f" (similarity {finding.score:.2f})"
         return f"Repeats the sentence at {refs}{similarity}: {quoted}"

@@ -24,6 +24,7 @@ def _where(sentence: Sentence, same_file: bool) -> str:
 
 
 TABLE_MAX_MATCHES = 10  # matching sentences listed per finding
+TABLE_MAX_BOILERPLATE = 3  # a house phrase is named once, with its count and a few places
 
 
 def _shorten(text: str) -> str:
@@ -34,8 +35,12 @@ def _rows(number: int, finding: Finding) -> list[list[str]]:
     later = reported(finding)
     earlier = related(finding)
     label = f"{finding.kind} {finding.scope}"
+    limit = TABLE_MAX_MATCHES
+    if finding.kind == "boilerplate":
+        label = f"boilerplate in {len({id(o.document) for o in finding.occurrences})} documents"
+        limit = TABLE_MAX_BOILERPLATE
     rows = []
-    for k, other in enumerate(earlier[:TABLE_MAX_MATCHES]):
+    for k, other in enumerate(earlier[:limit]):
         rows.append(
             [
                 str(number) if k == 0 else "",
@@ -48,9 +53,9 @@ def _rows(number: int, finding: Finding) -> list[list[str]]:
                 ",".join(finding.methods) if k == 0 else "",
             ]
         )
-    if len(earlier) > TABLE_MAX_MATCHES:
+    if len(earlier) > limit:
         # One finding of 9,999 matches would otherwise fill the terminal; JSON and SARIF list them all.
-        rows.append(["", "", "", "", f"and {len(earlier) - TABLE_MAX_MATCHES:,} more", "", "", ""])
+        rows.append(["", "", "", "", f"and {len(earlier) - limit:,} more", "", "", ""])
     for c in finding.conflicts:
         rows.append(["", f"CONFLICT {c.type}", "", _shorten(c.b), "", _shorten(c.a), "", ""])
     return rows
@@ -83,10 +88,12 @@ def _order(result: CheckResult, finding: Finding) -> int:
 
 def summary(result: CheckResult) -> str:
     repeats = sum(f.kind == "repeat" for f in result.findings)
-    claims = len(result.findings) - repeats
+    boilerplate = sum(f.kind == "boilerplate" for f in result.findings)
+    claims = len(result.findings) - repeats - boilerplate
     conflicts = sum(bool(f.conflicts) for f in result.findings)
     text = (
         f"{len(result.findings)} finding(s): {repeats} repeat(s), {claims} claim(s)"
+        f"{f', {boilerplate} boilerplate' if boilerplate else ''}"
         f"{f', {conflicts} with conflicting details' if conflicts else ''}"
         f" in {len(result.documents)} document(s), {result.total_sentences} sentence(s)"
     )

@@ -1,0 +1,170 @@
+"""Figures, and whether two documents tell the same story: what separates an update from a template.
+
+Wire copy re-uses wording with new figures all the time: "Shr 39 cts vs 50 cts"
+in one company's earnings, "Shr 71 cts vs 98 cts" in another's; the Bank of
+England's "provided the money market with 37 mln stg assistance" every
+morning.  Those are template instances, not repeats: two different facts.  The
+same wording with a changed figure is a repeat only where the two documents
+tell one story, i.e. one is an update of the other ("5 killed" / "7 killed"),
+and then the changed figure is the news.
+
+What tells them apart is the rest of each document: an update keeps most of its
+other figures (the re-sent earnings table changes one line), a recurring report
+or another company's table changes nearly all of them.  Documents with too few
+figures to say are compared by their words instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .group import METHOD_ORDER, Edges
+from .normalize import words
+from .settings import Settings
+
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30", "forty": "40",
+    "fifty": "50", "hundred": "100", "nil": "0",
+}
+_FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def figures(text: str) -> list[str]:
+    """The figures a text states, in order, spelled-out ones as digits ("five" and "5" are one figure)."""
+    return [_NUMBER_WORDS.get(m.casefold(), m) for m in _FIGURE.findall(text)]
+
+
+def states_other_figures(a: str, b: str) -> bool:
+    """Whether two wordings state different figures (as multisets: order and repetition count)."""
+    return Counter(figures(a)) != Counter(figures(b))
+
+
+def figure_difference(a: str, b: str) -> tuple[str, str] | None:
+    """The figures only one side states, each side's joined, or None when they state the same ones.
+
+    The conflict a near-repeat names when the detailed comparison
+    (``conflicts.find_conflicts``) finds no pair it can vouch for: that the
+    figures differ is certain even where which pairs with which is not.
+    """
+    fa, fb = Counter(figures(a)), Counter(figures(b))
+    if fa == fb:
+        return None
+    only_a, only_b = fa - fb, fb - fa
+    return ", ".join(only_a.elements()) or "-", ", ".join(only_b.elements()) or "-"
+
+
+@dataclass(frozen=True, slots=True)
+class StorySignature:
+    """What of a document decides whether another tells the same story: its distinct figures and words."""
+
+    figures: frozenset[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> StorySignature:
+        return cls(frozenset(figures(text)), frozenset(w.casefold() for w in _WORD.findall(text)))
+
+
+def same_story(
+    a: StorySignature, b: StorySignature, settings: Settings, aside_a: Iterable[str] = (), aside_b: Iterable[str] = ()
+) -> bool:
+    """Whether two documents tell one story (one is an update of the other), by their other figures or their words.
+
+    ``aside_a``/``aside_b`` are the figures of the sentences being compared,
+    left out: they differ by construction.  When each document states at
+    least ``settings.story_min_figures`` other figures, the share of the
+    smaller side's the other also states (overlap coefficient) must reach
+    ``settings.story_figure_overlap``; otherwise the word sets' Jaccard must
+    reach ``settings.story_word_overlap``.
+    """
+    if a is b:
+        return True
+    fa, fb = a.figures - set(aside_a), b.figures - set(aside_b)
+    if min(len(fa), len(fb)) >= settings.story_min_figures:
+        return len(fa & fb) / min(len(fa), len(fb)) >= settings.story_figure_overlap
+    union = len(a.words | b.words)
+    return union > 0 and len(a.words & b.words) / union >= settings.story_word_overlap
+
+
+def split_templates(
+    edges: Edges,
+    keys_of: Callable[[np.ndarray], Mapping[int, str]],
+    documents_of: Callable[[np.ndarray], np.ndarray],
+    signatures_of: Callable[[np.ndarray], Mapping[int, StorySignature]],
+    settings: Settings,
+    boilerplate_documents: int,
+) -> tuple[Edges, Edges]:
+    """Repeat edges → (repeats, template instances): the one place either engine tells them apart.
+
+    A near-repeat (not exact) whose keys state other figures is a template
+    instance when both sentences are in one document (two rows of one table:
+    the quarter and the year) or in documents that do not tell the same
+    story: they share no sentence of ``settings.story_shared_min_words`` words
+    (one that is not boilerplate) and ``same_story`` says no.  Otherwise it
+    stays a repeat, and its finding names the changed figures.  The lookups
+    take arrays of sentence ids (or document ids) so an engine can fetch
+    what they name in one go: ``keys_of`` the comparison keys, ``documents_of``
+    the document of each, ``signatures_of`` each document's ``StorySignature``.
+    """
+    exact = edges.method == METHOD_ORDER.index("exact")
+    near = np.flatnonzero(~exact)
+    template = np.zeros(len(edges), dtype=bool)
+    keys = keys_of(np.unique(np.concatenate([edges.a[near], edges.b[near]]))) if len(near) else {}
+    differing = np.array([row for row in near.tolist() if states_other_figures(keys[int(edges.a[row])],
+                                                                                  keys[int(edges.b[row])])], dtype=np.int64)
+    if not len(differing):
+        return edges, Edges.of([])
+    doc_a, doc_b = documents_of(edges.a[differing]), documents_of(edges.b[differing])
+    template[differing[doc_a == doc_b]] = True
+    across = differing[doc_a != doc_b]
+    doc_a, doc_b = doc_a[doc_a != doc_b], doc_b[doc_a != doc_b]
+    wanted = {(min(x, y), max(x, y)) for x, y in zip(doc_a.tolist(), doc_b.tolist())}
+    sharing = _sharing_a_sentence(edges, exact, documents_of, keys_of, wanted, settings, boilerplate_documents)
+    signatures = signatures_of(np.unique(np.concatenate([doc_a, doc_b])))
+    for row, x, y in zip(across.tolist(), doc_a.tolist(), doc_b.tolist()):
+        if (min(x, y), max(x, y)) in sharing:
+            continue
+        key_a, key_b = keys[int(edges.a[row])], keys[int(edges.b[row])]
+        template[row] = not same_story(signatures[x], signatures[y], settings, figures(key_a), figures(key_b))
+    keep = ~template
+    return (Edges(edges.a[keep], edges.b[keep], edges.score[keep], edges.method[keep]),
+            Edges(edges.a[template], edges.b[template], edges.score[template], edges.method[template]))
+
+
+def _sharing_a_sentence(edges, exact, documents_of, keys_of, wanted, settings, boilerplate_documents) -> set:
+    """The ``wanted`` document pairs that share an exact copy of one sentence of enough words, not boilerplate.
+
+    A draft that copies one sentence of an article whole and another with a
+    figure changed ("owns 8% of Google" word for word, "jumped 76%" as
+    "jumped 67%") draws on that article: the changed figure is a conflict,
+    not a template.  Short data lines ("Qtly div 10 cts vs 10 cts prior",
+    equal by chance in two companies' tables) and house phrases prove nothing.
+    """
+    wanted_docs = np.array(sorted({d for pair in wanted for d in pair}), dtype=np.int64)
+    heads, others = edges.a[exact], edges.b[exact]
+    if not len(heads):
+        return set()
+    doc_heads, doc_others = documents_of(heads), documents_of(others)
+    touching = np.isin(doc_heads, wanted_docs) | np.isin(doc_others, wanted_docs)
+    relevant = np.unique(heads[touching])
+    if not len(relevant):
+        return set()
+    documents: dict[int, set[int]] = defaultdict(set)
+    inside = np.isin(heads, relevant)
+    for head, dh, do in zip(heads[inside].tolist(), doc_heads[inside].tolist(), doc_others[inside].tolist()):
+        documents[head].update((dh, do))
+    keys = keys_of(relevant)
+    found = set()
+    for head, docs in documents.items():
+        if len(docs) >= boilerplate_documents or len(words(keys[head])) < settings.story_shared_min_words:
+            continue
+        found.update(pair for pair in itertools.combinations(sorted(docs), 2) if pair in wanted)
+    return found
