@@ -363,7 +363,7 @@ def audit_result(result: CheckResult, settings: Settings | None = None) -> Audit
                 score = round(fuzz.ratio(s.normalized, ref.normalized) / 100.0, 4)
             else:
                 score = finding.score
-            conflicts = [] if method == "exact" else _conflicts(ref, s)
+            conflicts = [] if method == "exact" else _conflicts(ref, s, method)
             reused.append(
                 Reuse(s, ref, finding.kind, method, score, attribution(s.text) or dateline, conflicts, finding)
             )
@@ -381,11 +381,14 @@ def _pair_method(finding: Finding, draft: Sentence, ref: Sentence) -> str:
     return others[0] if others else finding.methods[0]
 
 
-def _conflicts(source: Sentence, draft: Sentence) -> list[Conflict]:
-    """Conflicting details between the pair itself (a finding's conflicts may concern other occurrences)."""
+def _conflicts(source: Sentence, draft: Sentence, method: str) -> list[Conflict]:
+    """The details the draft changed from its source, for the pair itself (a finding's conflicts may concern
+    other occurrences); a near-copy with other figures always names them (an update of the wire story)."""
     from .conflicts import find_conflicts
+    from .story import with_figure_changes
 
-    return find_conflicts(source.text, draft.text)
+    found = find_conflicts(source.text, draft.text)
+    return with_figure_changes(found, source.text, draft.text) if method == "fuzzy" else found
 
 
 def _source_shares(draft: DraftAudit) -> list[SourceShare]:

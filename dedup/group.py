@@ -350,19 +350,10 @@ def group_findings(
 
 
 def _with_figures(conflicts_of):
-    """``conflicts_of``, falling back to the figures only one side states: a near-repeat with other figures
-    always names what differs, even where the detailed comparison cannot pair the figures up."""
-    from .story import figure_difference
+    """``conflicts_of``, naming the changed figures where it finds nothing it can pair (``story``)."""
+    from .story import with_figure_changes
 
-    def conflicts(a: Sentence, b: Sentence) -> list[Conflict]:
-        found = conflicts_of(a, b)
-        if not found:
-            difference = figure_difference(a.text, b.text)
-            if difference is not None:
-                found = [Conflict("number", *difference)]
-        return found
-
-    return conflicts
+    return lambda a, b: with_figure_changes(conflicts_of(a, b), a.text, b.text)
 
 
 METHOD_ORDER = ["exact", "fuzzy", "semantic"]

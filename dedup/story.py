@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .core import Conflict
 from .group import METHOD_ORDER, Edges
 from .normalize import words
 from .settings import Settings
@@ -59,6 +60,15 @@ def figure_difference(a: str, b: str) -> tuple[str, str] | None:
         return None
     only_a, only_b = fa - fb, fb - fa
     return ", ".join(only_a.elements()) or "-", ", ".join(only_b.elements()) or "-"
+
+
+def with_figure_changes(found: list[Conflict], a: str, b: str) -> list[Conflict]:
+    """``found`` (``conflicts.find_conflicts`` of two near-identical sentences), or, when it is empty and
+    the figures differ, the one conflict ``figure_difference`` names: an update always says what changed."""
+    if found:
+        return found
+    difference = figure_difference(a, b)
+    return [] if difference is None else [Conflict("number", *difference)]
 
 
 @dataclass(frozen=True, slots=True)

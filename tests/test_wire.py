@@ -141,3 +141,24 @@ def test_a_house_phrase_of_the_archive_is_boilerplate_in_a_draft(stories, tmp_pa
     assert kinds.get("terms were not disclosed") == "boilerplate"
     assert any(kind == "repeat" for kind in kinds.values()), (copied, kinds)
     assert not fails([f for f in result.findings if f.kind == "boilerplate"], "claim")
+
+
+def test_audit_of_an_update_shows_what_changed_from_the_wire(stories):
+    """ARBOR DRUGS re-sent with "Sales 107.7 mln": the audit names the change in table, JSON and HTML."""
+    from dedup.audit import audit_documents
+    from dedup.report.audit_table import render
+
+    source, draft = _documents(stories, ["reuters-00598", "reuters-00620"])
+    result = audit_documents([draft], [source], LEXICAL)
+    (audit,) = result.documents
+    changed = [r for r in audit.reused if r.conflicts]
+    assert [(r.sentence.text, r.conflicts[0].a, r.conflicts[0].b) for r in changed] == [
+        ("Sales 107.7 mln vs 74.9 mln", "107.6 mln vs 74.9 mln", "107.7 mln vs 74.9 mln")
+    ]
+    table = render(result, "table")
+    assert "changed details" in table and "107.6 mln vs 74.9 mln" in table and "107.7 mln vs 74.9 mln" in table
+    sentences = json.loads(render(result, "json"))["documents"][0]["sentences"]
+    assert [c for s in sentences for c in s["conflicts"]] == [
+        {"type": "number", "source": "107.6 mln vs 74.9 mln", "draft": "107.7 mln vs 74.9 mln"}
+    ]
+    assert "107.6 mln vs 74.9 mln" in render(result, "html")

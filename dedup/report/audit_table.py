@@ -110,10 +110,34 @@ def render_table(result: AuditResult) -> str:
         "reuse = characters of reused sentences / characters of matchable sentences"
     )
     if conflicts:
-        summary += f"; {conflicts} reused sentence(s) with conflicting details (see --format json or html)"
+        summary += f"; {conflicts} reused sentence(s) with changed details"
     if result.problems:
         summary += f"; {len(result.problems)} input warning(s)"
-    return table + "\n\n" + summary + "\n"
+    changed = _changed_details(result)
+    return table + "\n\n" + (changed + "\n\n" if changed else "") + summary + "\n"
+
+
+TABLE_MAX_CHANGED = 20  # reused sentences whose changed details the table lists; JSON and HTML list all
+
+
+def _changed_details(result: AuditResult) -> str:
+    """What each reused sentence changed from its source (an update's new figures), one row a detail."""
+    rows = []
+    changed = [(d, r) for d in result.documents for r in d.reused if r.conflicts]
+    for d, r in changed[:TABLE_MAX_CHANGED]:
+        for k, c in enumerate(r.conflicts):
+            rows.append([
+                f"{d.document.name}:{r.sentence.line}:{r.sentence.column}" if k == 0 else "",
+                c.type, c.a, c.b,
+                f"{r.source.document.name}:{r.source.line}:{r.source.column}" if k == 0 else "",
+            ])
+    if not rows:
+        return ""
+    table = tabulate(rows, headers=["reused sentence", "changed", "source says", "draft says", "source"],
+                     tablefmt="simple", disable_numparse=True, maxcolwidths=[None, None, 40, 40, None])
+    if len(changed) > TABLE_MAX_CHANGED:
+        table += f"\nand {len(changed) - TABLE_MAX_CHANGED:,} more reused sentence(s) with changed details"
+    return "changed details\n" + table
 
 
 def _render_html(result: AuditResult) -> str:
