@@ -136,7 +136,26 @@ def _load_config(ctx: click.Context, param, value) -> None:
     defaults_map = config.as_default_map()
     shared = {k: v for k, v in defaults_map.items() if k not in _CHECK_ONLY}
     ctx.default_map = {"check": defaults_map, "clean": shared, "audit": shared}
+    for name, values in ctx.default_map.items():
+        _validate_config(ctx, ctx.command.commands[name], values, config.path)
     ctx.meta["dedup.config"] = config.path
+
+
+def _validate_config(ctx: click.Context, command: click.Command, values: dict, path) -> None:
+    """Each config value through its option's own type and check, so a bad one is blamed on the file, not
+    on a flag the user never typed ("Invalid value for '--fuzzy-ratio'")."""
+    for param in command.params:
+        if param.name not in values:
+            continue
+        value = values[param.name]
+        try:
+            converted = [param.type.convert(v, param, ctx) for v in value] if param.multiple else \
+                param.type.convert(value, param, ctx)
+            if param.callback is not None and param.expose_value:
+                param.callback(ctx, param, converted)
+        except click.BadParameter as exc:
+            key = param.name.replace("_", "-") if param.name != "fmt" else "format"
+            raise click.UsageError(f"{path}: {key} = {value!r} in the config file: {exc.message}") from None
 
 
 _CHECK_ONLY = {"fail_on", "fmt"}

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dedup.cli import main
@@ -119,6 +120,20 @@ def test_tool_table_that_is_not_a_table_is_a_config_error(tmp_path):
     result = run("check", str(article), *LEXICAL, cwd=tmp_path)
     assert result.exit_code == 2
     assert "tool.dedup must be a table" in result.output
+
+
+@pytest.mark.parametrize("line, blamed", [
+    ("fuzzy-ratio = 200", "fuzzy-ratio = 200 in the config file"),
+    ('fail-on = "sometimes"', "fail-on = 'sometimes' in the config file"),
+    ('methods = ["exact", "telepathy"]', "methods = 'exact,telepathy' in the config file"),
+])
+def test_config_value_errors_name_the_file_not_a_flag(tmp_path, line, blamed):
+    article = _article(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.dedup]\n{line}\n", encoding="utf-8")
+    result = run("check", str(article), cwd=tmp_path)
+    assert result.exit_code == 2
+    assert str(tmp_path / "pyproject.toml") in result.output and blamed in result.output
+    assert "Invalid value for '--" not in result.output
 
 
 def test_broken_pipe_exits_quietly(tmp_path):
