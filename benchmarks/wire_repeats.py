@@ -70,6 +70,24 @@ def chains(finding, min_ratio: float) -> bool:
     return not any(all(k == c or fuzz.ratio(k, c) >= min_ratio for k in distinct) for c in distinct)
 
 
+def paws_swaps() -> int:
+    """How many near-identical PAWS dev pairs of each label ``story.swapped`` flags (names or ordinals exchanged)."""
+    import csv
+
+    from dedup.normalize import normalize
+    from dedup.story import swapped
+
+    path = ROOT.parent / "shared" / "eval" / "paws_wiki_dev.tsv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    near = [r for r in rows if fuzz.ratio(normalize(r["text1"]), normalize(r["text2"])) >= 90]
+    for label, name in (("0", "different meaning"), ("1", "paraphrase")):
+        pairs = [r for r in near if r["label"] == label]
+        flagged = sum(swapped(r["text1"], r["text2"]) is not None for r in pairs)
+        print(f"PAWS dev {name}, fuzz.ratio >= 90: {len(pairs)} pairs, {flagged} flagged as swapped")
+    return 0
+
+
 def timed_check(paths, settings, runs):
     times = []
     for _ in range(runs):
@@ -84,7 +102,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--corpus", default=str(SHARED / "reuters_dev.jsonl"))
     parser.add_argument("--bbc", default=str(SHARED / "bbc"))
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--paws", action="store_true", help="only: story.swapped on PAWS dev pairs at ratio >= 90")
     args = parser.parse_args(argv[1:])
+    if args.paws:
+        return paws_swaps()
     failed = []
 
     settings = Settings(methods=("exact", "fuzzy"), id_field="id")

@@ -219,19 +219,25 @@ def _drop_documents(
 def _sentence_removals(findings: Iterable[Finding], dropped: dict[int, tuple[Document, float]]) -> dict[int, _Removal]:
     """sentence index → removal; findings are taken in order, the first to claim a sentence wins."""
     from .conflicts import find_conflicts
-    from .story import states_other_figures
+    from .story import changes
 
     removals: dict[int, _Removal] = {}
     for finding in findings:
         surviving = [o for o in finding.occurrences if id(o.document) not in dropped]
+        kept = surviving[0] if surviving else None
         for other in surviving[1:]:
-            # "profit rose to 93 million" is not a repeat of "... to 39 million": a sentence whose
-            # figures, dates or names differ from the kept one states another fact and stays.
-            kept = surviving[0]
-            other_fact = finding.kind != "claim" and states_other_figures(kept.normalized, other.normalized)
-            if other.index not in removals and not other_fact and not (
-                finding.conflicts and find_conflicts(kept.text, other.text)
-            ):
+            if other.index in removals or kept.normalized == other.normalized:
+                if other.index not in removals:
+                    removals[other.index] = _Removal(other, finding.kind, kept)
+                continue
+            # "profit rose to 93 million" is not a repeat of "... to 39 million", nor "a British ship
+            # ... a French trade man" of "a French ship ... a British trade man": a near-copy whose
+            # figures, dates, names or their order differ from the kept one states another fact and stays.
+            if finding.kind == "claim":
+                other_fact = bool(finding.conflicts and find_conflicts(kept.text, other.text))
+            else:
+                other_fact = bool(changes(kept.text, other.text))
+            if not other_fact:
                 removals[other.index] = _Removal(other, finding.kind, kept)
     # A kept sentence may itself be removed (the first of a repeat, dropped as a claim):
     # point at what really survives.  Kept sentences come earlier in reading order, so this ends.

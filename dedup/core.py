@@ -82,6 +82,25 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimEvidence:
+    """Why a pair of sentences was called one claim, as a reader checks it.
+
+    ``decider`` is who decided (``rule`` or ``verifier``); ``outcome`` is
+    ``same`` (one claim reworded), ``overlap`` (a specific claim of one is in
+    the other) or ``claim`` (the rule cannot tell the two apart);
+    ``probability`` is the decider's claim probability, ``cosine`` the
+    embedding similarity that proposed the pair, and ``shared`` the specific
+    names and rare words both sentences state.
+    """
+
+    decider: str
+    outcome: str
+    probability: float
+    cosine: float
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """Evidence that two sentences (indices into the run's sentence list) say the same thing."""
 
@@ -89,6 +108,7 @@ class Match:
     b: int
     score: float
     method: str  # "exact" | "fuzzy" | "semantic"
+    evidence: ClaimEvidence | None = field(default=None, compare=False)  # claims: what decided them
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +136,7 @@ class Finding:
     methods: list[str]
     occurrences: list[Sentence]
     conflicts: list[Conflict] = field(default_factory=list)
+    evidence: ClaimEvidence | None = None  # a claim's weakest link: outcome, probability, cosine, shared
 
     @property
     def first(self) -> Sentence:

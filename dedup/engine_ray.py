@@ -32,6 +32,7 @@ so "first occurrence" and every tie-break fall where the local run puts them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -44,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import CheckResult, Document, Match, Problem, Sentence
+from .core import CheckResult, ClaimEvidence, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files, read_file
 from .group import METHOD_ORDER, Edges, Group, build_finding, components, group_findings, group_matches, reduce_edges
 from .match import exact_groups, key_hash
@@ -477,7 +478,17 @@ def judge_stage(table, settings: Settings, stories: list):
         "a": pa.array([m.a for m, _ in edges], pa.int64()), "b": pa.array([m.b for m, _ in edges], pa.int64()),
         "score": pa.array([m.score for m, _ in edges], pa.float64()),
         "kind": pa.array([k for _, k in edges], pa.string()),
+        "evidence": pa.array([None if m.evidence is None else json.dumps(dataclasses.astuple(m.evidence))
+                              for m, _ in edges], pa.string()),
     })
+
+
+def _evidence(described: str | None) -> ClaimEvidence | None:
+    """A claim's evidence back from the JSON row it travelled in."""
+    if described is None:
+        return None
+    decider, outcome, probability, cosine, shared = json.loads(described)
+    return ClaimEvidence(decider, outcome, probability, cosine, tuple(shared))
 
 
 def _sampled(table, fraction: float):
@@ -588,7 +599,7 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
         judge_stage, fn_kwargs={"settings": settings, "stories": [story_refs]}, batch_format="pyarrow"
     )
     return [
-        (Match(int(row["a"]), int(row["b"]), float(row["score"]), "semantic"), row["kind"])
+        (Match(int(row["a"]), int(row["b"]), float(row["score"]), "semantic", _evidence(row["evidence"])), row["kind"])
         for row in judged.take_all()
     ]
 
@@ -905,7 +916,9 @@ def group_rows(groups: Sequence[Group], partitions: int):
     import pyarrow as pa
 
     fid = np.arange(len(groups), dtype=np.int64)
-    described = [json.dumps([g.kind, g.score, g.methods, g.representative, g.linked]) for g in groups]
+    described = [json.dumps([g.kind, g.score, g.methods, g.representative, g.linked,
+                             None if g.evidence is None else json.dumps(dataclasses.astuple(g.evidence))])
+                 for g in groups]
     return _conform(pa.table({"fid": fid, "group": pa.array(described, pa.string()), "part": fid % partitions}),
                     _finding_schema())
 
@@ -937,7 +950,7 @@ def finding_stage(table, out_dir: str):
     lines, counts = [], {}
     for fid in sorted(by_finding):
         entry = by_finding[fid]
-        kind, score, methods, representative, linked = entry["group"]
+        kind, score, methods, representative, linked, evidence = entry["group"]
         excerpts: dict[int, list[str]] = {}
         spans = []
         for sid, doc, key, text, _ in entry["rows"]:
@@ -947,8 +960,9 @@ def finding_stage(table, out_dir: str):
             spans.append((sid, doc, start, start + len(text), key))
         documents = {doc: Document(path="", text="".join(parts)) for doc, parts in excerpts.items()}
         sentences = {sid: Sentence(documents[doc], start, end, key, sid) for sid, doc, start, end, key in spans}
+        evidence = _evidence(evidence)
         group = Group(kind, tuple(sid for sid, *_ in entry["rows"]), score, tuple(methods), representative,
-                      tuple(linked))
+                      tuple(linked), evidence)
         finding = build_finding(group, sentences, _conflicts_of)
         records = [json.loads(row[4]) for row in entry["rows"]]
         lines.append(json.dumps(finding_dict(finding, records), ensure_ascii=False))

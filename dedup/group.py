@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import Conflict, Finding, Match, Sentence
+from .core import ClaimEvidence, Conflict, Finding, Match, Sentence
 
 
 class UnionFind:
@@ -74,6 +74,7 @@ class Group:
     methods: tuple[str, ...]
     representative: int | None = None
     linked: tuple[int, ...] = ()
+    evidence: ClaimEvidence | None = None  # a claim group's weakest link's
 
     def compared(self) -> list[tuple[int, int]]:
         """The pairs whose conflicting details the finding lists: each linked node against the representative.
@@ -317,6 +318,7 @@ def build_finding(
         methods=list(group.methods),
         occurrences=occurrences,
         conflicts=conflicts,
+        evidence=group.evidence,
     )
 
 
@@ -391,14 +393,16 @@ def _claim_groups(claim_matches, node_of, members_of) -> list[Group]:
         assigned.add(rep)
         assigned.update(group)
         links = [neighbours[rep][node] for node in group]
+        weakest = min(links, key=lambda m: m.score)
         groups.append(
             Group(
                 kind="claim",
                 members=tuple(sorted(i for node in [rep, *group] for i in members_of(node))),
-                score=round(min(m.score for m in links), 4),
+                score=round(weakest.score, 4),
                 methods=tuple(sorted({m.method for m in links}, key=METHOD_ORDER.index)),
                 representative=rep,
                 linked=tuple(group),
+                evidence=weakest.evidence,
             )
         )
     return groups

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from .core import CheckResult, Conflict, Document, Finding, Match, Sentence
+from .core import CheckResult, ClaimEvidence, Conflict, Document, Finding, Match, Sentence
 from .documents import read_documents, without_drafts
 from .group import Edges, group_findings
 from .match import exact_groups, fuzzy_pairs
@@ -141,7 +141,15 @@ def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) 
         [c.text_a for c in rest], [c.text_b for c in rest],
         np.array([c.cosine for c in rest], dtype=np.float32), [c.strict for c in rest], settings,
     )
-    claims = [Match(c.a, c.b, round(v.claim, 4), "semantic") for c, v in zip(rest, verdicts) if v is not None]
+    from .claims import shared_specifics
+
+    claims = [
+        Match(c.a, c.b, round(v.claim, 4), "semantic", ClaimEvidence(
+            settings.claim_decider, v.outcome, round(v.claim, 4), round(c.cosine, 4),
+            shared_specifics(c.text_a, c.text_b),
+        ))
+        for c, v in zip(rest, verdicts) if v is not None
+    ]
     return repeats, claims
 
 

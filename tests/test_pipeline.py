@@ -84,3 +84,18 @@ def test_within_document_claims_only_when_asked(bbc):
     opted_in = dedup.check(article, dedup.Settings(within_claims=True))
     restated = _finding_with(opted_in, "Tata Teleservices is using the lasers", "equipment that uses lasers")
     assert (restated.kind, restated.scope) == ("claim", "within")
+
+
+def test_claim_findings_explain_themselves(seeds_result):
+    """Each claim carries who decided it, the outcome, the probability, the cosine and what both state."""
+    s300 = _finding_with(seeds_result, "S-300", "Russia is to build nine")
+    assert s300.kind == "claim" and s300.evidence is not None
+    assert s300.evidence.decider == "rule" and s300.evidence.probability == s300.score
+    assert 0.55 <= s300.evidence.cosine <= 1.0 and "s-300" in s300.evidence.shared
+    report = to_dict(seeds_result)
+    claims = [f for f in report["findings"] if f["kind"] == "claim"]
+    assert claims and all(set(f["claim"]) == {"decider", "outcome", "probability", "cosine", "shared"} for f in claims)
+    assert all("claim" not in f for f in report["findings"] if f["kind"] != "claim")
+    from dedup.report import table
+
+    assert "WHY claim" in table.render(seeds_result) and "s-300" in table.render(seeds_result)

@@ -162,3 +162,20 @@ def test_audit_of_an_update_shows_what_changed_from_the_wire(stories):
         {"type": "number", "source": "107.6 mln vs 74.9 mln", "draft": "107.7 mln vs 74.9 mln"}
     ]
     assert "107.6 mln vs 74.9 mln" in render(result, "html")
+
+
+def test_same_words_other_meaning_is_a_conflict_that_clean_keeps(tmp_path):
+    """PAWS dev: "a British ship ... a French trade man" / "a French ship ... a British trade man"."""
+    a = "Earl St Vincent was a British ship that was captured in 1803 and became a French trade man."
+    b = "Earl St Vincent was a French ship that was captured in 1803 and became a British trade man."
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text(a + "\n", encoding="utf-8")
+    (tmp_path / "src" / "b.txt").write_text(b + "\n", encoding="utf-8")
+    result = check([str(tmp_path / "src")], LEXICAL)
+    (finding,) = result.findings
+    assert finding.kind == "repeat" and [(c.type, c.a, c.b) for c in finding.conflicts] == [
+        ("order", "British ... French", "French ... British")
+    ]
+    report = clean([tmp_path / "src"], tmp_path / "out", LEXICAL)
+    assert report.spans_removed == 0
+    assert (tmp_path / "out" / "b.txt").read_text(encoding="utf-8") == b + "\n"

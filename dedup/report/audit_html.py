@@ -96,6 +96,10 @@ def _where(sentence: Sentence) -> str:
 def _title(r: Reuse, side: str) -> str:
     other = r.source if side == "draft" else r.sentence
     what = f"{r.method} {r.kind}" + ("" if r.method == "exact" else f", score {r.score:.2f}")
+    if r.finding is not None and r.finding.evidence is not None:
+        from .table import why
+
+        what += f" ({r.finding.evidence.outcome}: {why(r.finding.evidence)})"
     credit = f"attributed ({r.attribution})" if r.attributed else "unattributed"
     text = f"{what}; {credit}; counterpart: {other.document.name} {_where(other)}"
     if r.conflicts:

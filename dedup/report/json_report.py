@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..core import CheckResult, Document, Finding, Sentence
+from ..core import CheckResult, ClaimEvidence, Document, Finding, Sentence
 
 SCHEMA_VERSION = 1
 
@@ -56,6 +56,14 @@ def finding_dict(finding: Finding, occurrences: list[dict] | None = None) -> dic
         "fingerprint": fingerprint(finding),
         "occurrences": occurrences if occurrences is not None else [occurrence_dict(o) for o in finding.occurrences],
         "conflicts": [{"type": c.type, "a": c.a, "b": c.b} for c in finding.conflicts],
+        **({"claim": evidence_dict(finding.evidence)} if finding.evidence is not None else {}),
+    }
+
+
+def evidence_dict(evidence: ClaimEvidence) -> dict:
+    return {
+        "decider": evidence.decider, "outcome": evidence.outcome, "probability": evidence.probability,
+        "cosine": evidence.cosine, "shared": list(evidence.shared),
     }
 
 

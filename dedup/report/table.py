@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from tabulate import tabulate
 
-from ..core import CheckResult, Finding, Sentence
+from ..core import CheckResult, ClaimEvidence, Finding, Sentence
 from .rules import printable, related, reported, snippet
 
 TEXT_WIDTH = 48
@@ -58,7 +58,15 @@ def _rows(number: int, finding: Finding) -> list[list[str]]:
         rows.append(["", "", "", "", f"and {len(earlier) - limit:,} more", "", "", ""])
     for c in finding.conflicts:
         rows.append(["", f"CONFLICT {c.type}", "", _shorten(c.b), "", _shorten(c.a), "", ""])
+    if finding.evidence is not None:
+        rows.append(["", f"WHY {finding.evidence.outcome}", "", _shorten(why(finding.evidence)), "", "", "", ""])
     return rows
+
+
+def why(evidence: ClaimEvidence) -> str:
+    """One line a reader checks a claim by: who decided, how sure, what proposed it, what both state."""
+    shared = f"; both state {', '.join(evidence.shared)}" if evidence.shared else ""
+    return f"{evidence.decider} probability {evidence.probability:.2f}, cosine {evidence.cosine:.2f}{shared}"
 
 
 def render(result: CheckResult) -> str:
