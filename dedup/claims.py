@@ -106,6 +106,8 @@ _NUMBER_WORDS = {
 }
 _THOUSANDS_SEP = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+# "4th", "1ST", "22nd": a number in words' clothing ("4th quarter"), never a code like S-300 or F-16.
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
 # Tokens of the original text, keeping case: words, acronyms, codes (S-300, F-16, P5+1 -> P5).
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*")
@@ -206,9 +208,17 @@ class _Profile:
 def _number_key(token: str) -> str | None:
     if token in _NUMBER_WORDS:
         return _NUMBER_WORDS[token]
+    if _ORDINAL.match(token):
+        return token[:-2].lstrip("0") or "0"
     if _NUMBER.match(token):
         return token.rstrip("0").rstrip(".") if "." in token else token.lstrip("0") or "0"
     return None
+
+
+def _is_shouted(tokens: Sequence[str]) -> bool:
+    """Most of the words are in capitals: case marks no names here."""
+    letters = [t for t in tokens if any(c.isalpha() for c in t) and len(t) > 1]
+    return len(letters) >= 3 and sum(t.isupper() for t in letters) >= 0.8 * len(letters)
 
 
 @lru_cache(maxsize=100_000)
@@ -218,11 +228,15 @@ def _profile(text: str) -> _Profile:
     opener: tuple[str, float] | None = None
     folded: dict[str, str] = {}  # demonym -> place, for the content words too
     raw = _RAW_TOKEN.findall(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES))
+    # A headline in capitals ("UNITED TOTE INC <TOTE> 1ST QTR JAN 31 NET") says nothing by its case:
+    # every word would pass for a name or an acronym, and two companies' headlines would share "QTR",
+    # "JAN", "NET".  Its words count as words, its codes (1ST, 4TH) as codes.
+    shouted = _is_shouted(raw)
     for position, token in enumerate(raw):
-        is_code = bool(_HAS_DIGIT.search(token)) and any(c.isalpha() for c in token)
+        is_code = bool(_HAS_DIGIT.search(token)) and any(c.isalpha() for c in token) and not _ORDINAL.match(token)
         bare = token.replace(".", "")
-        is_acronym = len(bare) >= 2 and bare.isupper() and bare.isalpha()
-        if not (is_code or is_acronym or token[:1].isupper()):
+        is_acronym = not shouted and len(bare) >= 2 and bare.isupper() and bare.isalpha()
+        if not (is_code or is_acronym or (token[:1].isupper() and not shouted)):
             continue
         lower = token.casefold()
         stem = _stem(lower)
@@ -431,7 +445,7 @@ def shared_anchor(a: str, b: str) -> float:
 @lru_cache(maxsize=100_000)
 def _anchor_words(text: str) -> frozenset[str]:
     """A sentence meets many candidates in corpus mode, so its words are taken once."""
-    return frozenset(_possessive_stem(w) for w in words(normalize(text)))
+    return frozenset(_possessive_stem(w) for w in words(normalize(text)) if not _ORDINAL.match(w))
 
 
 def _possessive_stem(word: str) -> str:
