@@ -271,14 +271,17 @@ def check_documents(
     candidates); by default, ``documents`` themselves.
     """
     settings = settings or Settings()
+    say = _narrator(settings)
     sentences = segment_documents(documents)
     keys = distinct_keys(sentences, settings)
+    say(f"{len(documents):,} documents, {len(sentences):,} sentences, {len(keys.keys):,} distinct; matching repeats")
     keep = _involves_draft(sentences)
     repeats = [m for m in repeat_matches(keys, settings) if keep(m)]
     claims: list[Match] = []
     if "semantic" in settings.methods:
         from .group import UnionFind
 
+        say(f"{len(repeats):,} repeat links; embedding and judging claim candidates")
         linked = UnionFind()
         for m in repeats:
             linked.union(m.a, m.b)
@@ -291,6 +294,7 @@ def check_documents(
         )
         repeats.extend(m for m in more_repeats if keep(m))
         claims = [m for m in claims if keep(m)]
+    say(f"{len(claims):,} claim links; grouping")
     boilerplate = settings.boilerplate_documents(len(documents) if population is None else population)
     document_index = {id(d): n for n, d in enumerate(documents)}
     sentence_document = np.fromiter((document_index[id(s.document)] for s in sentences), np.int64, len(sentences))
@@ -303,6 +307,19 @@ def check_documents(
     )
     findings = group_findings(sentences, repeat_edges, claims, _conflicts_of, templates, boilerplate)
     return CheckResult(list(documents), sentences, shown(findings, settings))
+
+
+def _narrator(settings: Settings) -> Callable[[str], None]:
+    """Stage lines on stderr when ``settings.progress`` (the CLI on a terminal): a long run says where it is,
+    between the embedding bar and the end (a warm run has no model work to show a bar for)."""
+    if not settings.progress:
+        return lambda message: None
+    import sys
+    import time
+
+    started = time.perf_counter()
+    return lambda message: print(f"dedup: [{time.perf_counter() - started:5.1f} s] {message}", file=sys.stderr,
+                                 flush=True)
 
 
 def shown(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -329,3 +329,18 @@ def test_a_killed_index_build_leaves_nothing_the_next_build_keeps(tmp_path):
     result = run("index", "build", str(SEED_A), *LEXICAL, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".archive")) == []
+
+
+def test_a_run_on_a_terminal_says_where_it_is(tmp_path):
+    """On a terminal (util-linux `script` gives the run one) stage lines go to stderr; on a pipe nothing."""
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux `script` is not installed")
+    article = _article(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HOME": str(tmp_path)}
+    command = " ".join([*DEDUP, "check", str(article), *LEXICAL])
+    on_tty = subprocess.run([script, "-qc", command, "/dev/null"], env=env, capture_output=True, text=True, timeout=120)
+    assert "sentences" in on_tty.stdout and "matching repeats" in on_tty.stdout  # the pty joins both streams
+    piped = subprocess.run([*DEDUP, "check", str(article), *LEXICAL], env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert "matching repeats" not in piped.stderr
