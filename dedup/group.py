@@ -260,14 +260,6 @@ def group_matches(
         return [node] if group is None else [int(i) for i in group.members]
 
     claims = _claim_groups(claim_matches, node_of, members_of)
-    if boilerplate_documents is not None and document_of is not None:
-        # One claim restated across that many documents is a background line or a template
-        # ("<COMPANY> 4TH QTR NET" in every earnings headline), not a lead: boilerplate too.
-        claims = [
-            Group("boilerplate", g.members, g.score, g.methods, g.representative, g.linked, g.evidence)
-            if len(np.unique(document_of(np.asarray(g.members, dtype=np.int64)))) >= boilerplate_documents else g
-            for g in claims
-        ]
     groups.extend(claims)
     groups.sort(key=lambda g: (int(g.members[0]), g.kind))
     return groups

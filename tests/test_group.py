@@ -135,14 +135,3 @@ def test_repeat_groups_never_chain():
     ]
     edges = Edges(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0.95, 0.92, 0.91]), np.ones(3, np.int8))
     assert [g.members.tolist() for g in group_matches(edges, [])] == [[0, 1, 2]]
-
-
-def test_a_claim_restated_across_many_documents_is_boilerplate():
-    """One headline template claimed by eight stories' headlines is a background line, not eight leads."""
-    s = _sentences(*[f"COMPANY{i} INC 4TH QTR NET. Shr {i} cts vs {i + 1} cts." for i in range(8)])
-    heads = [x.index for x in s if "QTR" in x.text]
-    claims = [Match(heads[0], h, 0.45, "semantic") for h in heads[1:]]
-    findings = group_findings(s, [], claims, boilerplate_documents=6)
-    assert [(f.kind, len(f.occurrences)) for f in findings] == [("boilerplate", 8)]
-    few = group_findings(s, [], claims[:3], boilerplate_documents=6)
-    assert [(f.kind, len(f.occurrences)) for f in few] == [("claim", 4)]
