@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from .core import CheckResult, Finding
+from .files import write_atomic
 from .report.json_report import fingerprint
 from .settings import FAIL_LEVELS
 
@@ -61,17 +61,7 @@ def write_baseline(result: CheckResult, path: str | os.PathLike) -> int:
         "version": BASELINE_VERSION,
         "findings": [{"fingerprint": fp, "kind": kind, "text": text} for fp, kind, text in entries],
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".dedup-tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     return len(entries)
 
 

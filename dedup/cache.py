@@ -12,13 +12,14 @@ Location: ``$DEDUP_CACHE_DIR``, else ``$XDG_CACHE_HOME/dedup``, else
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from .match.exact import text_digest
 
 _LOOKUP_CHUNK = 500
 
@@ -31,7 +32,7 @@ def default_cache_dir() -> Path:
 
 
 def text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    return text_digest(text)
 
 
 class EmbeddingCache:

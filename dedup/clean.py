@@ -70,22 +70,20 @@ import errno
 import json
 import os
 import re
-import secrets
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from .core import Document, Finding, Problem, Sentence
 from .documents import STDIN, decode, iter_input_files, read_documents
+from .files import TMP_PREFIX, write_atomic
 from .pipeline import check_documents, eligibility
 from .report.json_report import document_ref
 from .settings import DOC_OVERLAP, JSONL_SUFFIXES, Settings
 
 REMOVED_LOG = "removed.jsonl"
-TMP_PREFIX = ".dedup-tmp-"
 
 
 class CleanError(ValueError):
@@ -330,37 +328,13 @@ def restore(cleaned: str, removed: Iterable[dict]) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def _write_atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write through a temporary file beside ``target``, fsync it, rename it over ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        tmp = target.parent / f"{TMP_PREFIX}{secrets.token_hex(8)}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # permissions from the umask
-        except FileExistsError:
-            continue
-        break
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _write_bytes(target: Path, data: bytes) -> None:
-    _write_atomic(target, lambda handle: handle.write(data))
+    write_atomic(target, data)
 
 
 def _copy_file(source: Path, target: Path) -> None:
     with open(source, "rb") as src:
-        _write_atomic(target, lambda handle: shutil.copyfileobj(src, handle, 1 << 20))
+        write_atomic(target, lambda handle: shutil.copyfileobj(src, handle, 1 << 20))
 
 
 def _remove_stale_temporaries(out: Path) -> None:

@@ -47,8 +47,10 @@ import numpy as np
 
 from .core import CheckResult, ClaimEvidence, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files, read_file
-from .group import METHOD_ORDER, Edges, Group, build_finding, components, group_findings, group_matches, reduce_edges
+from .files import write_atomic
+from .group import Edges, Group, build_finding, components, group_findings, group_matches, reduce_edges
 from .match import exact_groups, key_hash
+from .match.exact import signed64
 from .match import minhash
 from .match.fuzzy import candidate_keys, verify
 from .match.semantic import cosine_pairs
@@ -191,11 +193,6 @@ def _schema():
     ])
 
 
-def _signed(value: int) -> int:
-    """A 64-bit unsigned hash as the int64 Arrow stores."""
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
 def read_stage(batch: dict, settings: Settings):
     """Input files → one row per document, per eligible sentence and per input problem."""
     import pyarrow as pa
@@ -222,7 +219,7 @@ def read_stage(batch: dict, settings: Settings):
             for s in sentences:
                 if not eligible(s):
                     continue
-                h = _signed(key_hash(s.normalized))
+                h = signed64(key_hash(s.normalized))
                 rows.append({
                     "kind": SENTENCE, "rank": rank, "doc": doc, "sid": sentence_id(doc, s.index), "h": h,
                     "key": s.normalized, "text": s.text, "start": s.start, "end": s.end,
@@ -968,11 +965,7 @@ def finding_stage(table, out_dir: str):
         lines.append(json.dumps(finding_dict(finding, records), ensure_ascii=False))
         level = severity(finding)
         counts[level] = counts.get(level, 0) + 1
-    target = Path(out_dir) / "findings" / f"part-{part:05d}.jsonl"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    os.replace(temporary, target)
+    write_atomic(Path(out_dir) / "findings" / f"part-{part:05d}.jsonl", "".join(line + "\n" for line in lines))
     return pa.table({"severity": list(counts), "count": pa.array(list(counts.values()), pa.int64())})
 
 

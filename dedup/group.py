@@ -339,13 +339,11 @@ def group_findings(
     lists conflicting details between two sentences; it is asked for each
     linked member against its group's representative.
     """
-    document_of = None
-    if boilerplate_documents is not None:
-        numbers: dict[int, int] = {}
+    numbers: dict[int, int] = {}  # a number per document, in order of first mention
 
-        def document_of(ids: np.ndarray) -> np.ndarray:
-            return np.fromiter((numbers.setdefault(id(sentences[i].document), len(numbers)) for i in ids.tolist()),
-                               np.int64, len(ids))
+    def document_of(ids: np.ndarray) -> np.ndarray:
+        return np.fromiter((numbers.setdefault(id(sentences[i].document), len(numbers)) for i in ids.tolist()),
+                           np.int64, len(ids))
 
     groups = group_matches(repeat_matches, claim_matches, template_matches, document_of=document_of,
                            boilerplate_documents=boilerplate_documents)

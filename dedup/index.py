@@ -25,7 +25,6 @@ adder's transaction is rolled back by the next opener.  Re-adding a document
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import time
@@ -38,6 +37,7 @@ import numpy as np
 from .core import CheckResult, Document, Problem
 from .documents import read_documents, without_drafts
 from .match import key_hash
+from .match.exact import signed64, text_digest
 from .match.fuzzy import candidate_keys
 from .normalize import words
 from .pipeline import check_documents, distinct_keys, embedding_function, segment_documents
@@ -84,15 +84,6 @@ class AddReport:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def _signed(value: int) -> int:
-    """uint64 → SQLite's signed INTEGER."""
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def _text_hash(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def _connect(path: str | os.PathLike) -> sqlite3.Connection:
@@ -229,7 +220,7 @@ def _write(db: sqlite3.Connection, prepared: _Prepared, settings: Settings, repo
         if key_ids[k] is not None:
             return key_ids[k]
         key = prepared.keys[k]
-        h = _signed(key_hash(key))
+        h = signed64(key_hash(key))
         for row_id, text in db.execute("SELECT id, key FROM keys WHERE hash = ?", (h,)):
             if text == key:
                 key_ids[k] = row_id
@@ -243,13 +234,13 @@ def _write(db: sqlite3.Connection, prepared: _Prepared, settings: Settings, repo
         if k in key_bands:
             db.executemany(
                 "INSERT INTO bands (band, key_id) VALUES (?, ?)",
-                [(_signed(int(b)), row_id) for b in prepared.bands[key_bands[k]]],
+                [(signed64(int(b)), row_id) for b in prepared.bands[key_bands[k]]],
             )
         key_ids[k] = row_id
         return row_id
 
     for document, spans in zip(prepared.documents, prepared.spans):
-        digest = _text_hash(document.text)
+        digest = text_digest(document.text)
         old = db.execute(
             "SELECT id, text_hash FROM documents WHERE path = ? AND record IS ?", (document.path, document.record)
         ).fetchall()
@@ -444,13 +435,13 @@ def candidate_documents(index_path: str | os.PathLike, drafts: Sequence[Document
         if draft_keys and {"exact", "fuzzy", "semantic"} & set(settings.methods):
             # Exact (always: an identical sentence is a repeat whatever the methods, and the
             # semantic method reports near-identical wording as a repeat too).
-            wanted = {_signed(key_hash(k)): k for k in draft_keys}
+            wanted = {signed64(key_hash(k)): k for k in draft_keys}
             for start in range(0, len(wanted), _CHUNK):
                 chunk = list(wanted)[start : start + _CHUNK]
                 sql = f"SELECT id, hash, key FROM keys WHERE hash IN ({','.join('?' * len(chunk))})"
                 key_ids.update(i for i, h, text in db.execute(sql, chunk) if wanted.get(h) == text)
         if draft_keys and "fuzzy" in settings.methods:
-            bands = {_signed(int(b)) for b in candidate_keys(draft_keys).ravel()}
+            bands = {signed64(int(b)) for b in candidate_keys(draft_keys).ravel()}
             key_ids |= _ids_in(db, "SELECT DISTINCT key_id FROM bands WHERE band IN ({})", bands)
         if draft_keys and "semantic" in settings.methods:
             key_ids |= _semantic_candidates(db, draft_keys, settings)
@@ -489,7 +480,7 @@ def _seed_embedding_cache(db: sqlite3.Connection, documents: list[Document], set
         cached = cache.get_many(list(by_cache_key))
         missing = [c for c in by_cache_key if c not in cached]
         items = []
-        wanted = {_signed(key_hash(by_cache_key[c])): c for c in missing}
+        wanted = {signed64(key_hash(by_cache_key[c])): c for c in missing}
         hashes = list(wanted)
         for start in range(0, len(hashes), _CHUNK):
             chunk = hashes[start : start + _CHUNK]

@@ -220,10 +220,9 @@ class OnnxTransformer:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        fd, tmp = tempfile.mkstemp(prefix=stamp.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(digest + "\n")
-        os.replace(tmp, stamp)
+        from .files import write_atomic
+
+        write_atomic(stamp, digest + "\n")
 
     def encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
         """Mean-pooled token states, batched by token count so padding is rare (sorted back to input order)."""

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from tabulate import tabulate
 
 from ..audit import AuditResult, DraftAudit, Reuse
-from ..core import Document, Sentence
+from ..core import Sentence
 from .json_report import document_ref
 
 SCHEMA_VERSION = 1
