@@ -184,6 +184,3 @@ class CheckResult:
                 counts[id(s.document)] = counts.get(id(s.document), 0) + 1
             self.sentence_counts = counts
         return self.sentence_counts
-
-    def sentences_of(self, document: Document) -> list[Sentence]:
-        return [s for s in self.sentences if s.document is document]

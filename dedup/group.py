@@ -30,7 +30,7 @@ class UnionFind:
     distributed run (indices up to 2**63) groups them the same way.
     """
 
-    def __init__(self, n: int = 0):
+    def __init__(self):
         self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .core import Document, Sentence
 
 # Abbreviations that, followed by a full stop, almost never end a sentence.
 _TITLES = {
@@ -279,8 +278,3 @@ def split_spans(text: str) -> list[tuple[int, int]]:
     for a, b in blocks(text):
         spans.extend(split_block(text, a, b))
     return spans
-
-
-def segment(document: Document) -> list[Sentence]:
-    """The sentences of one document (normalized keys are filled in by the pipeline)."""
-    return [Sentence(document, a, b) for a, b in split_spans(document.text)]
