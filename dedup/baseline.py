@@ -28,10 +28,8 @@ class BaselineError(ValueError):
 
 
 def severity(finding: Finding) -> str:
-    """The fail level a finding reaches: conflict > repeat > claim."""
-    if finding.conflicts:
-        return "conflict"
-    return finding.kind
+    """The fail level a finding reaches: conflict > repeat > claim > boilerplate (``Finding.severity``)."""
+    return finding.severity
 
 
 def fails(findings: Iterable[Finding], fail_on: str) -> bool:

@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core import Document, Finding, Problem, Sentence
-from .documents import STDIN, decode, iter_input_files, read_documents
+from .documents import STDIN, decode, iter_input_files, read_documents, read_file
 from .files import TMP_PREFIX, write_atomic
 from .pipeline import check_documents, eligibility
 from .report.json_report import document_ref
@@ -482,6 +482,15 @@ def write_file(
     return outcome
 
 
+def _write_in_worker(path: str, output: str, payload) -> FileOutcome:
+    """One input's cleaned copy, written where a Ray worker runs it (``engine_ray.map_files``)."""
+    cleaned_by_name, entries_by_name, out_dir, settings = payload
+    documents = read_file(Path(path), settings, [])
+    cleaned = {id(d): cleaned_by_name.get(d.name) for d in documents}
+    entries = {id(d): entries_by_name.get(d.name, []) for d in documents}
+    return write_file(_Input(Path(path), output), documents, cleaned, entries, set(), Path(out_dir), settings)
+
+
 # --------------------------------------------------------------------------- the command
 
 
@@ -599,14 +608,15 @@ def _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, e
     for document in documents:
         docs_by_path[document.path].append(document)
     if engine is not None:
-        from .engine_ray import write_cleaned
+        from .engine_ray import map_files
 
         by_name = {d.name: d for d in documents}
-        outcomes = write_cleaned(
-            inputs, out_dir, settings,
+        payload = (
             {name: cleaned[id(d)] for name, d in by_name.items() if cleaned.get(id(d)) is not None},
             {name: entries[id(d)] for name, d in by_name.items() if entries.get(id(d))},
+            str(out_dir), settings,
         )
+        outcomes = map_files([(str(i.path), i.output) for i in inputs], _write_in_worker, payload)
     else:
         outcomes = [
             write_file(item, docs_by_path.get(str(item.path), []), cleaned, entries, set(dropped), out_dir, settings)

@@ -139,6 +139,11 @@ class Finding:
     evidence: ClaimEvidence | None = None  # a claim's weakest link: outcome, probability, cosine, shared
 
     @property
+    def severity(self) -> str:
+        """The fail level it reaches (``settings.FAIL_LEVELS``): a conflicting detail, else its kind."""
+        return "conflict" if self.conflicts else self.kind
+
+    @property
     def first(self) -> Sentence:
         return self.occurrences[0]
 

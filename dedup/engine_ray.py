@@ -931,7 +931,6 @@ def finding_stage(table, out_dir: str):
     """
     import pyarrow as pa
 
-    from .baseline import severity
     from .report.json_report import finding_dict
 
     part = int(table["part"][0].as_py())
@@ -963,7 +962,7 @@ def finding_stage(table, out_dir: str):
         finding = build_finding(group, sentences, _conflicts_of)
         records = [json.loads(row[4]) for row in entry["rows"]]
         lines.append(json.dumps(finding_dict(finding, records), ensure_ascii=False))
-        level = severity(finding)
+        level = finding.severity
         counts[level] = counts.get(level, 0) + 1
     write_atomic(Path(out_dir) / "findings" / f"part-{part:05d}.jsonl", "".join(line + "\n" for line in lines))
     return pa.table({"severity": list(counts), "count": pa.array(list(counts.values()), pa.int64())})
@@ -1013,35 +1012,32 @@ def _write_outputs(base, edges: _Edges, output_dir: str, workers: int, settings:
     return counts
 
 
-# --------------------------------------------------------------------------- clean
+# --------------------------------------------------------------------------- work per input file
 
 
-def write_stage(batch: dict, out_dir: str, settings: Settings, plan: list) -> dict:
-    """Input files → their cleaned copies, written by this worker with ``clean.write_file``."""
+def file_stage(batch: dict, work, shared: list) -> dict:
+    """Input files → ``work(path, output, payload)`` for each, run by this worker; results pickled back."""
     import ray
 
-    from .clean import _Input, write_file
-
-    cleaned_by_name, entries_by_name = ray.get(plan[0])
-    outcomes = []
-    for path, output in zip(batch["path"].tolist(), batch["output"].tolist()):
-        documents = read_file(Path(path), settings, [])
-        cleaned = {id(d): cleaned_by_name.get(d.name) for d in documents}
-        entries = {id(d): entries_by_name.get(d.name, []) for d in documents}
-        outcome = write_file(_Input(Path(path), output), documents, cleaned, entries, set(), Path(out_dir), settings)
-        outcomes.append(pickle.dumps(outcome))
+    payload = ray.get(shared[0])
+    outcomes = [pickle.dumps(work(path, output, payload))
+                for path, output in zip(batch["path"].tolist(), batch["output"].tolist())]
     return {"rank": batch["rank"], "outcome": np.array(outcomes, dtype=object)}
 
 
-def write_cleaned(inputs: Sequence, out_dir: Path, settings: Settings, cleaned_by_name: dict, entries_by_name: dict):
-    """Every input written by the workers; the cleaned texts travel once, through the object store."""
+def map_files(items: Sequence[tuple[str, str]], work, payload) -> list:
+    """``work`` over (input path, output name) pairs in the workers, results in input order.
+
+    ``payload`` travels once, through the object store; ``work`` must be a
+    module-level function (it is pickled by name).  ``clean`` writes its
+    cleaned copies this way, so this module never imports a command.
+    """
     import ray
     import ray.data
 
-    plan = ray.put((cleaned_by_name, entries_by_name))
-    items = [{"rank": r, "path": str(i.path), "output": i.output} for r, i in enumerate(inputs)]
-    rows = ray.data.from_items(items, override_num_blocks=max(1, min(len(items), 16))).map_batches(
-        write_stage, fn_kwargs={"out_dir": str(out_dir), "settings": settings, "plan": [plan]},
-        batch_format="numpy", batch_size=16,
+    shared = ray.put(payload)
+    rows = [{"rank": r, "path": path, "output": output} for r, (path, output) in enumerate(items)]
+    done = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 16))).map_batches(
+        file_stage, fn_kwargs={"work": work, "shared": [shared]}, batch_format="numpy", batch_size=16,
     ).take_all()
-    return [pickle.loads(r["outcome"]) for r in sorted(rows, key=lambda r: r["rank"])]
+    return [pickle.loads(r["outcome"]) for r in sorted(done, key=lambda r: r["rank"])]
