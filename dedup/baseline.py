@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .core import CheckResult, Finding
 from .files import write_atomic
-from .report.json_report import fingerprint
 from .settings import FAIL_LEVELS
 
 BASELINE_VERSION = 1
@@ -51,7 +50,7 @@ def write_baseline(result: CheckResult, path: str | os.PathLike) -> int:
     """Record every finding's fingerprint (atomically); returns how many."""
     entries = sorted(
         {
-            (fingerprint(f), f.kind, f.occurrences[0].text[:120])
+            (f.fingerprint, f.kind, f.occurrences[0].text[:120])
             for f in result.findings
         }
     )
@@ -77,7 +76,7 @@ def load_baseline(path: str | os.PathLike) -> set[str]:
 
 def apply_baseline(result: CheckResult, known: set[str]) -> int:
     """Drop the findings recorded in the baseline; returns how many were hidden."""
-    kept = [f for f in result.findings if fingerprint(f) not in known]
+    kept = [f for f in result.findings if f.fingerprint not in known]
     hidden = len(result.findings) - len(kept)
     result.findings = kept
     return hidden

@@ -9,6 +9,7 @@ never instead of it, so a report always quotes what the user wrote.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -137,6 +138,17 @@ class Finding:
     occurrences: list[Sentence]
     conflicts: list[Conflict] = field(default_factory=list)
     evidence: ClaimEvidence | None = None  # a claim's weakest link: outcome, probability, cosine, shared
+
+    @property
+    def fingerprint(self) -> str:
+        """Content fingerprint: same kind and same sentence keys, same fingerprint, wherever they move.
+
+        Baselines and SARIF ``partialFingerprints`` rest on it, so it never
+        depends on offsets, paths, scores or conflicts.
+        """
+        keys = sorted({o.normalized for o in self.occurrences})
+        payload = "\x1f".join([self.kind, *keys]).encode("utf-8")
+        return hashlib.sha256(payload).hexdigest()[:16]
 
     @property
     def severity(self) -> str:

@@ -55,7 +55,7 @@ from .match import minhash
 from .match.fuzzy import candidate_keys, verify
 from .match.semantic import cosine_pairs
 from .normalize import words
-from .pipeline import SemanticCandidate, _conflicts_of, eligibility, is_strict, judge_semantic, segment_documents, shown
+from .pipeline import SemanticCandidate, sentence_conflicts, eligibility, is_strict, judge_semantic, segment_documents, shown
 from .pipeline import embedding_function, story_vector
 from .settings import PARQUET_SUFFIXES, RAY_PARTITION_ROWS, RAY_SEMANTIC_PARTITION_KEYS, RAY_SEMANTIC_PROBES
 from .settings import RAY_SEMANTIC_SAMPLE, RAY_WORKERS, Settings
@@ -815,7 +815,7 @@ def check_ray(
         if base is None:
             return CheckResult([], [], [], problems, sentence_counts={})
         documents, sentences, counts = _documents_and_sentences(base, edges)
-        findings = group_findings(sentences, edges.repeats, edges.claims, _conflicts_of, edges.templates,
+        findings = group_findings(sentences, edges.repeats, edges.claims, sentence_conflicts, edges.templates,
                                   settings.boilerplate_documents(len(documents)))
         return CheckResult(documents, sorted(sentences.values(), key=lambda s: s.index), shown(findings, settings),
                            problems, counts)
@@ -959,7 +959,7 @@ def finding_stage(table, out_dir: str):
         evidence = _evidence(evidence)
         group = Group(kind, tuple(sid for sid, *_ in entry["rows"]), score, tuple(methods), representative,
                       tuple(linked), evidence)
-        finding = build_finding(group, sentences, _conflicts_of)
+        finding = build_finding(group, sentences, sentence_conflicts)
         records = [json.loads(row[4]) for row in entry["rows"]]
         lines.append(json.dumps(finding_dict(finding, records), ensure_ascii=False))
         level = finding.severity

@@ -222,7 +222,8 @@ def story_vectors(
     return {doc_id: story_vector(embeddings[doc_rows]) for doc_id, doc_rows in rows.items()}
 
 
-def _conflicts_of(a: Sentence, b: Sentence) -> list[Conflict]:
+def sentence_conflicts(a: Sentence, b: Sentence) -> list[Conflict]:
+    """``conflicts.find_conflicts`` on two sentences' text: the ``conflicts_of`` every engine groups with."""
     from .conflicts import find_conflicts
 
     return find_conflicts(a.text, b.text)
@@ -305,7 +306,7 @@ def check_documents(
         lambda docs: {d: StorySignature.of(documents[d].text) for d in docs.tolist()},
         settings, boilerplate,
     )
-    findings = group_findings(sentences, repeat_edges, claims, _conflicts_of, templates, boilerplate)
+    findings = group_findings(sentences, repeat_edges, claims, sentence_conflicts, templates, boilerplate)
     return CheckResult(list(documents), sentences, shown(findings, settings))
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 
 from ..core import CheckResult, Finding, Sentence
-from .json_report import fingerprint
 from . import rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -71,7 +70,7 @@ def result_dict(finding: Finding) -> dict:
             }
             for i, other in enumerate(others, 1)
         ],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {
             "kind": finding.kind,
             "scope": finding.scope,
