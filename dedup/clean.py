@@ -608,7 +608,7 @@ def _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, e
     for document in documents:
         docs_by_path[document.path].append(document)
     if engine is not None:
-        from .engine_ray import map_files
+        from .ray_cluster import map_files
 
         by_name = {d.name: d for d in documents}
         payload = (
