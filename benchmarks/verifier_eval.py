@@ -1,6 +1,8 @@
 """The claim decision (gates + rule or pair verifier) on every labelled set, by part: choose the points, report the rest.
 
     .venv/bin/python benchmarks/verifier_eval.py [--part choose|report] [--decider rule|verifier] [--sweep]
+    .venv/bin/python benchmarks/verifier_eval.py --seeds [--decider rule|verifier] [--threshold T]
+    .venv/bin/python benchmarks/verifier_eval.py --speed      # verifier pairs per second on this machine
 
 Each pair is decided as a default check decides it (``verify.claim_verdicts``):
 the embedding cosine from the shipped MiniLM, the gates, the verifier's
@@ -17,8 +19,12 @@ population of a default check.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -32,6 +38,8 @@ import numpy as np  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
 from dedup import settings as defaults  # noqa: E402
+from dedup import settings as settings_module  # noqa: E402
+from dedup import verify as verify_module  # noqa: E402
 from dedup.normalize import normalize  # noqa: E402
 from dedup.pipeline import embedding_function  # noqa: E402
 from dedup.settings import Settings  # noqa: E402
@@ -39,8 +47,12 @@ from dedup.verify import claim_verdicts  # noqa: E402
 from pairsets import LabelledPair, all_pairs  # noqa: E402
 
 
-def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.ndarray, np.ndarray]:
-    """(reported as a claim or repeat, reported as a plain repeat) per pair."""
+def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(reported as a claim or repeat, reported as a plain repeat, reported as the same claim) per pair.
+
+    The same claim: a repeat, or a claim whose outcome is ``same`` (or ``claim``: the rule does not
+    tell same from overlap, so a rule claim counts as reported the same).
+    """
     keys_a = [normalize(p.a) for p in pairs]
     keys_b = [normalize(p.b) for p in pairs]
     texts = sorted(set(keys_a) | set(keys_b))
@@ -54,7 +66,14 @@ def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.nda
     candidate = cosines >= settings.semantic_min_cosine
     verdicts = claim_verdicts([p.a for p in pairs], [p.b for p in pairs], cosines, strict, settings)
     claim = np.array([v is not None for v in verdicts]) & candidate
-    return claim | repeat, repeat
+    same = np.array([v is not None and v.outcome in ("same", "claim") for v in verdicts]) & candidate
+    return claim | repeat, repeat, same | repeat
+
+
+def paws_figures(pairs: list[LabelledPair], reported: np.ndarray, as_same: np.ndarray, repeat: np.ndarray) -> str:
+    y = np.array([p.positive for p in pairs])
+    return (f"different meaning: not reported as same {1 - as_same[~y].mean():.3f}, left out {1 - reported[~y].mean():.3f} "
+            f"(fuzzy repeats {repeat[~y].mean():.3f}); paraphrases linked {reported[y].mean():.3f}")
 
 
 def figures(pairs: list[LabelledPair], reported: np.ndarray) -> str:
@@ -71,28 +90,132 @@ def figures(pairs: list[LabelledPair], reported: np.ndarray) -> str:
     return f"n={len(pairs):5d} P={p:.3f} R={r:.3f} F1={f1:.3f} negatives left out={kept_neg:.3f}"
 
 
+# The claims the two seed articles share (seeds/000_*.txt, seeds/002_*.txt), read by hand: a pair is found
+# when both sentences (given by their opening words) sit in one claim finding of `dedup check seeds/
+# --within-claims`.  The Syria agenda counts with either sentence of 002 that states it.
+SEED_CLAIMS = {
+    "Syria agenda": [("The leaders will discuss", "The leaders are expected to discuss"),
+                     ("The leaders will discuss", "The issue of Syria")],
+    "reactors": [("Russia is to build nine", "While the Lavrov-Zarif nuclear agenda")],
+    "S-300": [("Russia is to build nine", "Iran's Zarif insisted")],
+    "Assad": [("Iran and Russia have become increasingly allied", "Western nations have balked")],
+    "trade ties": [("The Kremlin said in a statement", "The leaders are expected to discuss")],
+    "rocket launch (within 002)": [("Iran announced new military achievements", "Iran also is scheduled to continue")],
+}
+
+
+def seeds(decider: str, threshold: float | None) -> None:
+    """The seed claims a check finds: a default check (across documents), then with ``--within-claims``."""
+    for within in (False, True):
+        command = [str(Path(sys.executable).parent / "dedup"), "check", "seeds/", "--format", "json", "-q",
+                   "--fail-on", "none", "--claim-decider", decider]
+        if within:
+            command.append("--within-claims")
+        if threshold is not None:
+            command += ["--min-score", str(threshold)]
+        out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        claims = [[o["text"] for o in f["occurrences"]] for f in json.loads(out)["findings"] if f["kind"] == "claim"]
+        print(f"seeds{' --within-claims' if within else ''}, decider {decider}, threshold "
+              f"{threshold if threshold is not None else 'default'}: {len(claims)} claim findings")
+        found = set()
+        for name, pairs in SEED_CLAIMS.items():
+            for a, b in pairs:
+                if any(any(t.startswith(a) for t in group) and any(t.startswith(b) for t in group) for group in claims):
+                    found.add(name)
+        print(f"  seed claims found {len(found)} of {len(SEED_CLAIMS)}: {', '.join(sorted(found)) or '-'}")
+        for group in claims:
+            print("  finding: " + "  <->  ".join(t[:60] for t in group))
+
+
+def speed() -> None:
+    """Pairs verified per second (ONNX Runtime, threads = cores available), median of 3 after a warm-up."""
+    from dedup.models import available_cores
+    from dedup.verify import load_verifier
+
+    pairs = [(p.a, p.b) for p in all_pairs() if p.part == "choose" and p.source in ("mrpc", "stsb", "bbc", "reuters")]
+    verifier = load_verifier()
+    verifier.probabilities(pairs[:64])
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        verifier.probabilities(pairs)
+        times.append(time.perf_counter() - started)
+    rate = len(pairs) / statistics.median(times)
+    print(f"verifier: {len(pairs)} choose pairs (MRPC, STS-B, BBC, Reuters), {available_cores()} threads: "
+          f"{rate:.0f} pairs/s (runs {', '.join(f'{t:.2f}' for t in times)} s); {verifier.meta.get('precision')}")
+
+
+def memoized(embed):
+    seen: dict[str, np.ndarray] = {}
+
+    def run(texts: list[str]) -> list[np.ndarray]:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, embed(missing)))
+        return [seen[t] for t in texts]
+
+    return run
+
+
+def memoized_verifier(verifier):
+    """The loaded verifier, each pair scored once however many points are tried."""
+    seen: dict[tuple[str, str], object] = {}
+    original = verifier.verdicts
+
+    def verdicts(pairs):
+        missing = [p for p in dict.fromkeys(pairs) if p not in seen]
+        if missing:
+            seen.update(zip(missing, original(missing)))
+        return [seen[p] for p in pairs]
+
+    verifier.verdicts = verdicts
+    return lambda: verifier
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="report", choices=["choose", "report", "train"])
     ap.add_argument("--decider", default=defaults.CLAIM_DECIDER, choices=defaults.CLAIM_DECIDERS)
     ap.add_argument("--sweep", action="store_true", help="thresholds 0.3-0.8 (on the choose part)")
+    ap.add_argument("--seeds", action="store_true", help="which seed-article claims a check finds")
+    ap.add_argument("--threshold", type=float, help="with --seeds and the verifier: its claim point (--min-score)")
+    ap.add_argument("--speed", action="store_true", help="verifier pairs per second")
+    ap.add_argument("--margin", type=float, nargs="*", help="VERIFIER_STRICT_MARGIN values to try (default: shipped)")
+    ap.add_argument("--min-cosine", type=float, nargs="*", help="VERIFIER_MIN_COSINE values to try (default: shipped)")
     args = ap.parse_args()
-    embed = embedding_function(Settings())
+    if args.seeds:
+        seeds(args.decider, args.threshold)
+        return
+    if args.speed:
+        speed()
+        return
+    embed = memoized(embedding_function(Settings()))
+    if args.decider == "verifier":
+        verify_module.load_verifier = memoized_verifier(verify_module.load_verifier())  # one pass for every point
     pairs = [p for p in all_pairs() if p.part == args.part]
-    points = [defaults.VERIFIER_THRESHOLD]
+    points = [args.threshold if args.threshold is not None else defaults.VERIFIER_THRESHOLD]
     if args.sweep:
         points = [round(t, 2) for t in np.arange(0.3, 0.85, 0.05)]
-    for threshold in points:
-        settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold))
-        print(f"part {args.part}, decider {args.decider}, verifier threshold {threshold}, strict +{defaults.VERIFIER_STRICT_MARGIN}, "
-              f"gate cosine {settings.verifier_min_cosine}")
-        for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
-            chosen = [p for p in pairs if p.source == source]
-            if not chosen:
-                continue
-            reported, _ = decide(chosen, settings, embed)
-            print(f"  {source:8s} {figures(chosen, reported)}")
-
+    margins = args.margin or [defaults.VERIFIER_STRICT_MARGIN]
+    cosines = args.min_cosine or [defaults.VERIFIER_MIN_COSINE]
+    for margin in margins:
+        settings_module.VERIFIER_STRICT_MARGIN = margin  # claim_verdicts reads it at each call
+        for min_cosine in cosines:
+            for threshold in points:
+                settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold),
+                                    verifier_min_cosine=float(min_cosine))
+                print(f"part {args.part}, decider {args.decider}, verifier threshold {threshold}, strict +{margin}, "
+                      f"gate cosine {settings.verifier_min_cosine}")
+                for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
+                    chosen = [p for p in pairs if p.source == source]
+                    if not chosen:
+                        continue
+                    reported, repeat, as_same = decide(chosen, settings, embed)
+                    print(f"  {source:8s} {figures(chosen, reported)}")
+                    if source == "paws":
+                        print(f"  {'':8s} {paws_figures(chosen, reported, as_same, repeat)}")
+            if args.decider == "rule":
+                return  # the rule does not read the verifier's points
 
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ from .models import ModelError, available_cores, get_spec, sha256_of, verify
 
 VERIFIER_DIR = Path(__file__).resolve().parent / "weights" / "verifier"
 # Pinned from models/build_verifier.py's output (also in models/README.md).
-VERIFIER_SHA256 = "262c7b673a892986d1511b6dd541c65f605ca71315618251cf548c50c566172d"
+VERIFIER_SHA256 = "efeff5ced602cb79c52e43f36da682dd222de42e72ea541f31d8eff30f427e30"
 OUTCOMES = ("different", "overlap", "same")
 
 

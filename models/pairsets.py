@@ -26,12 +26,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import random
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"
+REUTERS_CORPUS = ROOT.parent / "shared" / "corpora" / "reuters_dev.jsonl"
 LABELLED = {
     "bbc": ROOT / "benchmarks" / "data" / "bbc_claim_pairs.jsonl",
     "reuters": ROOT / "benchmarks" / "data" / "reuters_claim_pairs.jsonl",
@@ -127,6 +130,23 @@ def stsb_targets(score: float) -> tuple[float | None, float | None]:
     return 0.0, 0.0
 
 
+def stsb_training_targets(score: float) -> tuple[float | None, float | None]:
+    """What the verifier is taught from an STS-B score: the graded middle as an overlapping claim.
+
+    ``stsb_targets`` stays the measuring definition (``benchmarks/verifier_eval.py``).  For training,
+    2.5-4 ("roughly equivalent", "some important information differs") is a shared claim that is
+    not the same claim: the only graded signal of the ``overlap`` outcome that is not a corpus
+    label.  1.8-2.5 says nothing of the claim; below 1.8 "on the same topic" at most.
+    """
+    if score >= 4.0:
+        return 1.0, 1.0
+    if score >= 2.5:
+        return 1.0, (None if score >= 3.6 else 0.0)
+    if score >= 1.8:
+        return None, 0.0
+    return 0.0, 0.0
+
+
 def read_stsb() -> list[LabelledPair]:
     pairs: list[LabelledPair] = []
     for name, held_out in (("stsb_train.tsv", False), ("stsb_dev.tsv", True)):
@@ -134,6 +154,8 @@ def read_stsb() -> list[LabelledPair]:
             score = float(r["label"])
             claim, same = stsb_targets(score)
             part = "train"
+            if not held_out:
+                claim, same = stsb_training_targets(score)
             if held_out:
                 part = "choose" if _digest(r["id1"], r["id2"]) % 2 == 0 else "report"
             pairs.append(LabelledPair("stsb", part, r["text1"], r["text2"], claim, same, label=r["label"]))
@@ -164,6 +186,95 @@ def read_labelled(source: str) -> list[LabelledPair]:
         pairs.append(LabelledPair(source, corpus_part(r["a"], r["b"]), r["a"], r["b"], claim, same,
                                   float(r.get("weight", 1.0)), r.get("scope", ""), r["label"]))
     return pairs
+
+
+_FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|forty|fifty|hundred|nil)\b", re.IGNORECASE)  # as dedup.verify's
+
+
+def held_out_corpus_texts() -> tuple[set[str], set[str]]:
+    """Documents and sentences of the labelled Reuters pairs' ``choose`` and ``report`` parts (kept out of training)."""
+    documents: set[str] = set()
+    texts: set[str] = set()
+    path = LABELLED["reuters"]
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                if corpus_part(r["a"], r["b"]) != "train":
+                    documents.update((r.get("doc_a", ""), r.get("doc_b", "")))
+                    texts.update((" ".join(r["a"].split()), " ".join(r["b"].split())))
+    return documents, texts
+
+
+def wire_template_negatives(limit: int = 1200, per_template: int = 40, seed: int = 20261202) -> list[LabelledPair]:
+    """Data lines of two different reuters_dev stories that fill one template with other figures: not a claim.
+
+    "Qtly div five cts vs five cts prior" / "Qtly div 10 cts vs eight cts prior", "Shr 39 cts vs 50
+    cts" / "Shr 3.07 dlrs vs 3.08 dlrs" in another company's table: the words are the table's, the
+    claim is the figures, and they are another company's.  Drawn from stories that are not in the
+    labelled pairs' ``choose`` or ``report`` parts (nor any line those parts hold), lines of at least
+    four words with a figure, grouped by their wording with every figure masked; identical lines
+    are left out (a repeat is decided before the verifier).  All ``train``.
+    """
+    if not REUTERS_CORPUS.is_file():
+        return []
+    excluded_documents, excluded_texts = held_out_corpus_texts()
+    by_template: dict[str, list[tuple[str, str]]] = {}
+    with open(REUTERS_CORPUS, encoding="utf-8") as handle:
+        for line in handle:
+            story = json.loads(line)
+            if story["id"] in excluded_documents:
+                continue
+            body = story["text"].split("\n\n", 1)[-1]
+            for raw in body.split("\n"):
+                text = " ".join(raw.split())
+                if (len(text.split()) < 4 or len(text) > 80 or not re.search(r"\d", text)
+                        or text in excluded_texts or text.endswith(",")):
+                    continue
+                by_template.setdefault(_FIGURE.sub("#", text.casefold()), []).append((story["id"], text))
+    rng = random.Random(seed)
+    out: list[LabelledPair] = []
+    for template in sorted(by_template):
+        lines = by_template[template]
+        if len({doc for doc, _ in lines}) < 2:
+            continue
+        drawn, tries = 0, 0
+        while drawn < min(per_template, len(lines) // 2) and tries < per_template * 5:
+            tries += 1
+            (doc_a, a), (doc_b, b) = rng.sample(lines, 2)
+            if doc_a == doc_b or a == b:
+                continue
+            out.append(LabelledPair("wire", "train", a, b, 0.0, 0.0, label="template"))
+            drawn += 1
+    rng.shuffle(out)
+    return out[:limit]
+
+
+def overlap_compositions(pairs: list[LabelledPair], limit: int = 800, seed: int = 20261202) -> list[LabelledPair]:
+    """A shared claim inside a longer sentence: one side of a paraphrase pair with another sentence's clause joined on.
+
+    From ``train`` paraphrases (MRPC, STS-B >= 4): ``a`` against ``b; c`` where ``c`` is a sentence
+    of MRPC's train part, so the claim of ``a`` is one of two in the other: a claim, not the
+    same claim (the ``overlap`` outcome: "Russia is to build nine of Iran's reactors and has also
+    emerged as an arms partner" against "... a promise to provide Tehran with an advanced S-300").
+    """
+    rng = random.Random(seed)
+    same = [p for p in pairs if p.part == "train" and p.source in ("mrpc", "stsb") and p.same == 1.0]
+    fillers = [p.a for p in pairs if p.part == "train" and p.source == "mrpc" and len(p.a.split()) >= 6]  # news
+    rng.shuffle(same)
+    out: list[LabelledPair] = []
+    for p in same[:limit]:
+        extra = rng.choice(fillers).strip()
+        joint = p.b.strip().rstrip(".") + rng.choice(("; ", ". ")) + extra
+        a, b = (p.a, joint) if rng.random() < 0.5 else (joint, p.a)
+        out.append(LabelledPair("composed", "train", a, b, 1.0, 0.0, label="overlap"))
+    return out
+
+
+def training_extras(pairs: list[LabelledPair]) -> list[LabelledPair]:
+    """Pairs made for training only (never measured): wire template negatives and composed overlaps."""
+    return [*wire_template_negatives(), *overlap_compositions(pairs)]
 
 
 def all_pairs() -> list[LabelledPair]:
