@@ -17,7 +17,7 @@ from .report import render
 from .report.json_report import to_dict
 from .settings import Settings
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "CheckResult", "Conflict", "Document", "Finding", "Match", "Problem", "Sentence", "Settings",

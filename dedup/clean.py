@@ -80,7 +80,7 @@ from .core import Document, Finding, Problem, Sentence
 from .documents import STDIN, decode, iter_input_files, read_documents, read_file
 from .files import TMP_PREFIX, write_atomic
 from .pipeline import check_documents, eligibility
-from .report.json_report import document_ref
+from .contract import document_ref
 from .settings import DOC_OVERLAP, JSONL_SUFFIXES, Settings
 
 REMOVED_LOG = "removed.jsonl"

@@ -11,8 +11,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+
+import numpy as np
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -201,3 +204,31 @@ class CheckResult:
                 counts[id(s.document)] = counts.get(id(s.document), 0) + 1
             self.sentence_counts = counts
         return self.sentence_counts
+
+
+METHOD_ORDER = ["exact", "fuzzy", "semantic"]  # an edge's method is its index here
+
+
+@dataclass(frozen=True, eq=False)
+class Edges:
+    """Match edges as arrays: eight bytes an end, so millions of them fit a driver that holds nothing else."""
+
+    a: np.ndarray
+    b: np.ndarray
+    score: np.ndarray
+    method: np.ndarray  # index into METHOD_ORDER
+
+    @classmethod
+    def of(cls, matches: Iterable[Match] | Edges) -> Edges:
+        if isinstance(matches, Edges):
+            return matches
+        matches = list(matches)
+        return cls(
+            np.fromiter((m.a for m in matches), np.int64, len(matches)),
+            np.fromiter((m.b for m in matches), np.int64, len(matches)),
+            np.fromiter((m.score for m in matches), np.float64, len(matches)),
+            np.fromiter((METHOD_ORDER.index(m.method) for m in matches), np.int8, len(matches)),
+        )
+
+    def __len__(self) -> int:
+        return len(self.a)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import ClaimEvidence, Conflict, Finding, Match, Sentence
+from .core import METHOD_ORDER, ClaimEvidence, Conflict, Edges, Finding, Match, Sentence  # noqa: F401 (re-exported)
 
 
 class UnionFind:
@@ -86,31 +86,6 @@ class Group:
         if self.kind == "boilerplate" or self.representative is None:
             return []
         return [(self.representative, node) for node in self.linked]
-
-
-@dataclass(frozen=True, eq=False)
-class Edges:
-    """Match edges as arrays: eight bytes an end, so millions of them fit a driver that holds nothing else."""
-
-    a: np.ndarray
-    b: np.ndarray
-    score: np.ndarray
-    method: np.ndarray  # index into METHOD_ORDER
-
-    @classmethod
-    def of(cls, matches: Iterable[Match] | Edges) -> Edges:
-        if isinstance(matches, Edges):
-            return matches
-        matches = list(matches)
-        return cls(
-            np.fromiter((m.a for m in matches), np.int64, len(matches)),
-            np.fromiter((m.b for m in matches), np.int64, len(matches)),
-            np.fromiter((m.score for m in matches), np.float64, len(matches)),
-            np.fromiter((METHOD_ORDER.index(m.method) for m in matches), np.int8, len(matches)),
-        )
-
-    def __len__(self) -> int:
-        return len(self.a)
 
 
 def components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -355,9 +330,6 @@ def _with_figures(conflicts_of):
     from .story import with_figure_changes
 
     return lambda a, b: with_figure_changes(conflicts_of(a, b), a.text, b.text)
-
-
-METHOD_ORDER = ["exact", "fuzzy", "semantic"]
 
 
 def _conflicts(conflicts_of, pairs) -> list[Conflict]:

@@ -83,7 +83,7 @@ def occurrence_stage(table, partitions: int):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .report.json_report import occurrence_dict
+    from .contract import occurrence_dict
 
     def rows(kind, columns):
         return table.filter(pc.equal(table["kind"], kind)).select(columns).to_pylist()
@@ -132,7 +132,7 @@ def finding_stage(table, out_dir: str):
     """
     import pyarrow as pa
 
-    from .report.json_report import finding_dict
+    from .contract import finding_dict
 
     part = int(table["part"][0].as_py())
     table = table.sort_by([("fid", "ascending"), ("sid", "ascending")])

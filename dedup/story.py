@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import Conflict
-from .group import METHOD_ORDER, Edges
+from .core import METHOD_ORDER, Conflict, Edges
 from .normalize import words
 from .settings import Settings
 

@@ -20,6 +20,7 @@ import json
 
 from ..core import CheckResult, Finding, Sentence
 from . import rules
+from ..version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "dedupFingerprint/v1"
@@ -92,8 +93,6 @@ def rule_dict(rule: rules.Rule) -> dict:
 
 
 def to_sarif(result: CheckResult) -> dict:
-    from .. import __version__
-
     invocation: dict = {"executionSuccessful": True}
     if result.problems:
         invocation["toolExecutionNotifications"] = [
