@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core import Document, Finding, Problem, Sentence
-from .documents import STDIN, decode, iter_input_files, read_documents, read_file
+from .documents import STDIN, decode_exact, encode_exact, iter_input_files, read_documents, read_file, shown
 from .files import TMP_PREFIX, write_atomic
 from .pipeline import check_documents, eligibility
 from .contract import document_ref
@@ -367,21 +367,37 @@ class _Changed(Exception):
 
 def _encode(text: str, encoding: str, raw: bytes) -> bytes:
     bom = codecs.BOM_UTF8 if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8) else b""
-    return bom + text.encode(encoding)
+    return bom + encode_exact(text, encoding)
 
 
-def _clean_text_file(raw: bytes, document: Document, cleaned: str | None) -> bytes:
-    text, encoding = decode(raw)
-    if text != document.text:
+def _cleaned_exact(exact: str, cleaned: str, logged: Sequence[dict]) -> str:
+    """``cleaned`` with the input's bad bytes back where they were, so they are written as they were read.
+
+    ``cleaned`` is cut from the text every report sees (a bad byte is U+FFFD
+    there); the same cuts, taken from the log, are made in the exact text.
+    """
+    if exact == shown(exact):
+        return cleaned
+    cuts = [(e["start"] - len(e["space_before"]), e["end"] + len(e["space_after"])) for e in logged]
+    carried = apply_cuts(exact, cuts)
+    if shown(carried) != cleaned:
+        raise RuntimeError("internal error: cuts in the exact text differ from the cleaned text")
+    return carried
+
+
+def _clean_text_file(raw: bytes, document: Document, cleaned: str | None, logged: Sequence[dict]) -> bytes:
+    exact, encoding = decode_exact(raw)
+    if shown(exact) != document.text:
         raise _Changed
-    return raw if cleaned is None else _encode(cleaned, encoding, raw)
+    return raw if cleaned is None else _encode(_cleaned_exact(exact, cleaned, logged), encoding, raw)
 
 
 def _clean_jsonl_file(
-    raw: bytes, documents: Sequence[Document], cleaned: dict[int, str | None], dropped: set[int], settings: Settings
+    raw: bytes, documents: Sequence[Document], cleaned: dict[int, str | None], entries: dict[int, list[dict]],
+    dropped: set[int], settings: Settings,
 ) -> bytes:
     """Rewrite the records with removals, leave out dropped records, copy every other line as it was."""
-    text, encoding = decode(raw)
+    text, encoding = decode_exact(raw)
     by_record = {d.record: d for d in documents}
     lines = text.splitlines(keepends=True)
     parts = []
@@ -395,7 +411,8 @@ def _clean_jsonl_file(
             record = json.loads(body)
         except json.JSONDecodeError:
             raise _Changed from None
-        if not isinstance(record, dict) or record.get(settings.text_field) != document.text:
+        value = record.get(settings.text_field) if isinstance(record, dict) else None
+        if not isinstance(value, str) or shown(value) != document.text:
             raise _Changed
         if id(document) in dropped:
             continue
@@ -403,7 +420,7 @@ def _clean_jsonl_file(
         if new_text is None:
             parts.append(line)
             continue
-        record[settings.text_field] = new_text
+        record[settings.text_field] = _cleaned_exact(value, new_text, entries.get(id(document), []))
         parts.append(_dump_record(record, encoding) + line[len(body) :])
     if len(lines) < max(by_record, default=0):
         raise _Changed
@@ -449,7 +466,7 @@ def write_file(
         raw = item.path.read_bytes()
         try:
             if item.path.name.endswith(JSONL_SUFFIXES):
-                data = _clean_jsonl_file(raw, mine, cleaned, dropped, settings)
+                data = _clean_jsonl_file(raw, mine, cleaned, entries, dropped, settings)
             else:
                 (document,) = mine
                 if id(document) in dropped:
@@ -459,7 +476,7 @@ def write_file(
                     outcome.documents_dropped += 1
                     outcome.log_lines.extend(json.dumps(e, ensure_ascii=False) for e in entries[id(document)])
                     return outcome
-                data = _clean_text_file(raw, document, cleaned.get(id(document)))
+                data = _clean_text_file(raw, document, cleaned.get(id(document)), entries.get(id(document), []))
         except _Changed:
             outcome.problems.append(Problem(str(item.path), "changed during the run; copied unchanged, nothing removed"))
             _write_bytes(target, raw)

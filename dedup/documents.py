@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
@@ -23,12 +24,27 @@ _BINARY_SNIFF_BYTES = 8192
 
 
 def decode(data: bytes) -> tuple[str, str]:
+    """The text dedup reads from ``data`` and the encoding it came in (see ``decode_exact``).
+
+    Bytes that are not valid UTF-8 in a UTF-8 file show as U+FFFD, one per
+    byte, so offsets agree with ``decode_exact`` and every report can print it.
+    """
+    text, encoding = decode_exact(data)
+    return shown(text), encoding
+
+
+def decode_exact(data: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-16 (with its BOM), UTF-8 (BOM allowed), else Windows-1252, else Latin-1.
 
-    cp1252 comes before latin-1 because real news text that is not UTF-8 is
-    almost always Windows-encoded: its 0x80-0x9F bytes are curly quotes, dashes
-    and the euro sign, which latin-1 would turn into control characters.
-    Returns the text and the encoding used.
+    ``encode_exact`` turns the text back into exactly ``data``.  A file that is
+    UTF-8 but for a few bad bytes (a truncated copy, one corrupted character)
+    stays UTF-8, its bad bytes kept as surrogate escapes: decoding the whole
+    file as cp1252 would turn every accented letter and curly quote into
+    mojibake.  A file with more bad bytes than valid multi-byte characters is
+    not UTF-8 at all.  cp1252 comes before latin-1 because real news text that
+    is not UTF-8 is almost always Windows-encoded: its 0x80-0x9F bytes are
+    curly quotes, dashes and the euro sign, which latin-1 would turn into
+    control characters.
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
@@ -39,10 +55,33 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    escaped = data.decode("utf-8-sig", "surrogateescape")
+    bad = bad_byte_count(escaped)
+    if sum(1 for ch in escaped if ch > "\x7f") - bad > bad:
+        return escaped, "utf-8"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def encode_exact(text: str, encoding: str) -> bytes:
+    """The bytes ``decode_exact`` read ``text`` from (bad UTF-8 bytes included); a BOM is the caller's."""
+    return text.encode(encoding, "surrogateescape")
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # surrogateescape's range
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # also from a JSON "\\udXXX" escape; no terminal prints one
+
+
+def bad_byte_count(text: str) -> int:
+    """How many bytes of a ``decode_exact`` text were not valid UTF-8."""
+    return len(_ESCAPED_BYTE.findall(text))
+
+
+def shown(text: str) -> str:
+    """``text`` with each escaped bad byte (or other lone surrogate) as U+FFFD: what reports, matching and the index see."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def bad_utf8_offset(data: bytes) -> int:
@@ -199,10 +238,14 @@ def _documents_from_bytes(
     if looks_binary(data):
         problems.append(Problem(name, "skipped: binary file (contains NUL bytes)"))
         return []
-    text, encoding = decode(data)
+    exact, encoding = decode_exact(data)
     if encoding not in ("utf-8", "utf-16"):
         problems.append(Problem(name, f"not valid UTF-8; decoded as {encoding} "
                                       f"(first bad byte at offset {bad_utf8_offset(data)})"))
+    elif bad := bad_byte_count(exact):
+        problems.append(Problem(name, f"not valid UTF-8 in {bad:,} byte(s), shown as \ufffd "
+                                      f"(first bad byte at offset {bad_utf8_offset(data)})"))
+    text = shown(exact)
     if jsonl:
         return _jsonl_documents(name, text, encoding, problems, settings)
     if not text.strip():
@@ -237,6 +280,7 @@ def _jsonl_documents(
         if not isinstance(value, str):
             skip(number, f"skipped: no string field {field_name!r}")
             continue
+        value = shown(value)
         if not value.strip():
             skip(number, f"skipped: empty {field_name!r}")
             continue

@@ -248,16 +248,49 @@ def test_another_users_read_only_index_is_read(tmp_path):
     assert after == before
 
 
-def test_utf16_with_a_bom_is_read_and_the_bad_byte_offset_is_named(tmp_path):
+def test_utf16_with_a_bom_is_read_in_either_byte_order(tmp_path):
     text = SEED_A.read_text(encoding="utf-8")
-    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))
-    result = run("check", str(tmp_path / "u16.txt"), *LEXICAL, "--format", "json")
-    assert result.exit_code == 1, result.output  # the seed's repeated sentence, not "binary"
-    assert "binary" not in result.output
-    bad = text.encode("utf-8")
-    (tmp_path / "bad.txt").write_bytes(bad[:100] + b"\xff" + bad[100:])
-    result = run("check", str(tmp_path / "bad.txt"), *LEXICAL)
-    assert "(first bad byte at offset 100)" in result.output
+    for name, data in (("le.txt", text.encode("utf-16")), ("be.txt", b"\xfe\xff" + text.encode("utf-16-be"))):
+        (tmp_path / name).write_bytes(data)
+        result = run("check", str(tmp_path / name), *LEXICAL, "--format", "json")
+        assert result.exit_code == 1, result.output  # the seed's repeated sentence, not "binary"
+        assert "binary" not in result.output and '"encoding": "utf-16"' in result.output
+
+
+def _with_bad_byte(tmp_path: Path) -> tuple[Path, bytes]:
+    good = SEED_A.read_text(encoding="utf-8").encode("utf-8")
+    bad = good[:100] + b"\xff" + good[100:]
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "bad.txt"
+    path.write_bytes(bad)
+    return path, bad
+
+
+def test_one_bad_byte_leaves_a_utf8_file_utf8(tmp_path):
+    path, _ = _with_bad_byte(tmp_path)
+    result = run("check", str(path), *LEXICAL, "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert "not valid UTF-8 in 1 byte(s), shown as \ufffd (first bad byte at offset 100)" in result.output
+    assert '"encoding": "utf-8"' in result.output
+    from dedup.documents import read_documents
+
+    (document,), _ = read_documents([path])
+    assert "Rouhani \u2013 who will" in document.text and "\u00e2\u20ac" not in document.text  # no cp1252 mojibake
+    assert document.text.count("\ufffd") == 1
+
+
+def test_clean_writes_a_bad_byte_back_as_it_was(tmp_path):
+    path, bad = _with_bad_byte(tmp_path)
+    result = run("clean", str(path.parent), "-o", str(tmp_path / "out"), *LEXICAL)
+    assert result.exit_code == 0, result.output
+    repeat = b"\nThe relationship has blossomed under Rouhani despite the countries having a complicated " \
+             b"history over territory, oil, and communism."
+    assert bad.count(repeat) == 2
+    first = bad.index(repeat)
+    expected = bad[: first + len(repeat)] + bad[first + len(repeat) :].replace(repeat, b"", 1)
+    written = (tmp_path / "out" / "bad.txt").read_bytes()
+    assert written[:101] == bad[:101] and written.count(b"\xff") == 1
+    assert len(written) == len(expected) and written.replace(b"\r", b"") == expected.replace(b"\r", b"")
 
 
 def test_cr_only_line_ends_give_real_line_numbers(tmp_path):
@@ -344,3 +377,24 @@ def test_a_run_on_a_terminal_says_where_it_is(tmp_path):
     piped = subprocess.run([*DEDUP, "check", str(article), *LEXICAL], env=env, capture_output=True, text=True,
                            timeout=120)
     assert "matching repeats" not in piped.stderr
+
+
+def test_clean_of_json_lines_with_a_bad_byte_keeps_every_other_line_as_it_was(tmp_path):
+    import json
+
+    text = SEED_A.read_text(encoding="utf-8").replace("\r\n", "\n")
+    other = "A second record, about something else entirely, that nothing in this file repeats at all."
+    lines = [json.dumps({"id": 1, "text": other + " Caf\u00e9 \u2013 ok."}, ensure_ascii=False).encode("utf-8"),
+             json.dumps({"id": 2, "text": text}, ensure_ascii=False).encode("utf-8")]
+    lines[0] = lines[0].replace("ok".encode(), b"o\xffk")  # a bad byte in a record nothing is removed from
+    lines[1] = lines[1].replace(b"Oil Minister", b"Oil Mini\xfester")  # and one in the record that loses its repeat
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "wire.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    result = run("clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), *LEXICAL)
+    assert result.exit_code == 0, result.output
+    assert "not valid UTF-8 in 2 byte(s)" in result.output
+    written = (tmp_path / "out" / "wire.jsonl").read_bytes().split(b"\n")
+    assert written[0] == lines[0]
+    rewritten = json.loads(written[1])["text"]
+    assert rewritten.count("The relationship has blossomed under Rouhani") == 1
+    assert "Oil Mini\udcfester" in rewritten  # the bad byte, escaped in JSON, where it was
