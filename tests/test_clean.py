@@ -293,6 +293,8 @@ def test_drop_docs_drops_the_later_exact_duplicate(bbc, tmp_path):
     assert (out / "253.txt").exists()
 
     (out / f"{TMP_PREFIX}stale").write_bytes(b"half a fi")  # as a killed run leaves them
+    with pytest.raises(CleanError, match="not empty"):  # complete files from the earlier run: not empty
+        clean([corpus], out, FAST)
     report = clean([corpus], out, FAST, drop_docs=True, force=True)
     assert sorted(os.listdir(out)) == ["007.txt", "010.txt", REMOVED_LOG]  # stale copy and temporary gone
     (entry,) = assert_out_is_input_minus_log(corpus, out)
@@ -485,3 +487,12 @@ def test_clean_keeps_a_near_repeat_whose_figures_differ(tmp_path):
     assert second in b  # the other figure survives
     assert b.count(first) == 0  # the exact copy of a's sentence is still removed
     assert report.spans_removed == 1
+
+
+def test_out_holding_only_a_killed_runs_temporaries_counts_as_empty(bbc, tmp_path):
+    out = tmp_path / "out"
+    (out / "business").mkdir(parents=True)
+    (out / "business" / f"{TMP_PREFIX}0123456789abcdef").write_bytes(b"half a fi")  # as a killed run leaves them
+    (out / f"{TMP_PREFIX}fedcba9876543210").write_bytes(b"half a fi")
+    clean([bbc / "business" / "007.txt"], out, FAST)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["007.txt", REMOVED_LOG]
