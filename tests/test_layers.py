@@ -21,7 +21,7 @@ LAYERS = [
     {"ray_stages", "ray_cluster", "ray_findings", "engine_ray", "index", "index_file"},
     {"clean", "audit", "baseline"},
     {"report"},
-    {"cli", "config", "__init__"},
+    {"cli", "cli_options", "config", "__init__"},
 ]
 
 
