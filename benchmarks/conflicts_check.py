@@ -20,7 +20,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from dedup.conflicts import _analyse, find_conflicts
+from dedup.conflicts import find_conflicts
+from dedup.conflicts.analysis import analyse
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])|\n+")
 
@@ -109,7 +110,7 @@ def main() -> None:
     pairs = near_pairs(sents)
     print(f"{len(sents)} sentences, {len(pairs)} near-duplicate pairs")
 
-    _analyse.cache_clear()
+    analyse.cache_clear()
     t = time.perf_counter()
     results = [find_conflicts(a, b) for a, b in pairs]
     cold = time.perf_counter() - t

@@ -21,13 +21,15 @@ everything first, then writes in ONE ``BEGIN IMMEDIATE`` transaction:
 concurrent adders queue on SQLite's write lock (60 s timeout) and a killed
 adder's transaction is rolled back by the next opener.  Re-adding a document
 (same path, record and text) is a no-op; a changed text replaces it.
+
+The file itself (schema, format, opening it read-write or read-only, the
+settings and model it can serve) is in ``index_file``.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ import numpy as np
 
 from .core import CheckResult, Document, Problem
 from .documents import read_documents, without_drafts
+from .index_file import FORMAT_VERSION, SCHEMA, SUFFIX, DedupIndexError, check_settings, connect, model_fields
+from .index_file import open_index, remove_dead_builds, timestamp
 from .match import key_hash
 from .match.exact import signed64, text_digest
 from .match.fuzzy import candidate_keys
@@ -43,33 +47,8 @@ from .normalize import words
 from .pipeline import check_documents, distinct_keys, embedding_function, segment_documents
 from .settings import LSH_JACCARD, LSH_NUM_PERM, Settings
 
-FORMAT_VERSION = "1"
-SUFFIX = ".dedup"
-LOCK_TIMEOUT = 60.0  # seconds a writer waits for another writer
 _CHUNK = 500  # SQLite host parameters per IN (...)
 _VECTOR_ROWS = 8192  # stored vectors scored per block in a semantic query
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL, record INTEGER, doc_id TEXT,
-    encoding TEXT NOT NULL, text TEXT NOT NULL, text_hash BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS documents_path ON documents (path, record);
-CREATE TABLE IF NOT EXISTS keys (
-    id INTEGER PRIMARY KEY, key TEXT NOT NULL, hash INTEGER NOT NULL, words INTEGER NOT NULL, vector BLOB);
-CREATE INDEX IF NOT EXISTS keys_hash ON keys (hash);
-CREATE TABLE IF NOT EXISTS sentences (
-    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, key_id INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS sentences_key ON sentences (key_id);
-CREATE INDEX IF NOT EXISTS sentences_document ON sentences (document_id);
-CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key_id INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS bands_band ON bands (band);
-"""
-
-
-class DedupIndexError(ValueError):
-    """The index file is missing, not an index, or was built with other settings or another model."""
 
 
 @dataclass
@@ -81,89 +60,6 @@ class AddReport:
     replaced: int = 0
     skipped: int = 0  # already present with the same text
     problems: list[Problem] = field(default_factory=list)
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def _connect(path: str | os.PathLike) -> sqlite3.Connection:
-    db = sqlite3.connect(str(path), timeout=LOCK_TIMEOUT, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    return db
-
-
-def _connect_read_only(path: str | os.PathLike) -> sqlite3.Connection:
-    """A connection that can neither create nor change a file: what `check --against` and `index info` use.
-
-    ``mode=ro`` reads an index another user owns (root 0644) as long as its WAL
-    side files can be opened; where they cannot (a directory the reader may not
-    write, the index closed cleanly so no -shm exists), ``immutable=1`` reads the
-    file as it stands, which is right for an archive nobody is writing to.
-    """
-    from urllib.parse import quote
-
-    uri = "file:" + quote(str(Path(path).resolve()))
-    try:
-        db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=LOCK_TIMEOUT, isolation_level=None)
-        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        return db
-    except sqlite3.OperationalError:
-        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
-
-
-def _open(path: str | os.PathLike, *, read_only: bool = False) -> tuple[sqlite3.Connection, dict[str, str]]:
-    if not Path(path).is_file():
-        raise DedupIndexError(f"{path}: no such index (create it with `dedup index build SRC... -o {path}`)")
-    try:
-        db = _connect_read_only(path) if read_only else _connect(path)
-        meta = dict(db.execute("SELECT key, value FROM meta"))
-    except sqlite3.DatabaseError as exc:
-        raise DedupIndexError(f"{path}: not a dedup index ({exc})") from exc
-    if meta.get("format") != FORMAT_VERSION:
-        db.close()
-        raise DedupIndexError(
-            f"{path}: index format {meta.get('format')!r}, this dedup reads format {FORMAT_VERSION}; rebuild it"
-        )
-    return db, meta
-
-
-def _model_fields(settings: Settings) -> tuple[str, str]:
-    """(model, sha256) the index records: empty when semantic vectors are not stored."""
-    if "semantic" not in settings.methods:
-        return "", ""
-    from .models import get_spec
-
-    spec = get_spec(settings.model)
-    return spec.name, spec.sha256
-
-
-def _check_settings(path, meta: dict[str, str], settings: Settings, *, writing: bool) -> None:
-    """Refuse settings the index cannot serve, with the reason and the fix."""
-    for name in ("min_words", "min_chars", "claim_min_words"):
-        if getattr(settings, name) < int(meta[name]):
-            raise DedupIndexError(
-                f"{path}: built with {name}={meta[name]}, cannot serve {name}={getattr(settings, name)}; "
-                f"use a value >= {meta[name]} or rebuild the index"
-            )
-    if "semantic" not in settings.methods:
-        return
-    model, sha = meta.get("model", ""), meta.get("model_sha256", "")
-    if not model:
-        raise DedupIndexError(
-            f"{path}: built without semantic vectors; use --methods exact,fuzzy or rebuild with --methods semantic"
-        )
-    from .models import get_spec
-
-    spec = get_spec(settings.model)
-    if spec.name != model or spec.sha256 != sha:
-        action = "add to" if writing else "check against"
-        raise DedupIndexError(
-            f"{path}: index vectors come from model {model!r} (sha256 {sha[:16]}...), but this run uses model "
-            f"{spec.name!r} (sha256 {spec.sha256[:16]}...); cannot {action} it with another model. "
-            f"Use --model {model} or rebuild the index with --model {spec.name}."
-        )
 
 
 @dataclass
@@ -266,7 +162,7 @@ def _add(db: sqlite3.Connection, path, documents: list[Document], settings: Sett
     meta = dict(db.execute("SELECT key, value FROM meta"))
     with_vectors = bool(meta.get("model"))
     if with_vectors:
-        _check_settings(path, meta, settings.replace(methods=("semantic",)), writing=True)
+        check_settings(path, meta, settings.replace(methods=("semantic",)), writing=True)
     # Keys, bands and vectors follow the index's recorded settings, not the caller's.
     index_settings = settings.replace(
         min_words=int(meta["min_words"]), min_chars=int(meta["min_chars"]),
@@ -276,15 +172,11 @@ def _add(db: sqlite3.Connection, path, documents: list[Document], settings: Sett
     db.execute("BEGIN IMMEDIATE")  # one writer at a time; waits up to LOCK_TIMEOUT
     try:
         _write(db, prepared, index_settings, report)
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('updated', ?)", (_now(),))
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('updated', ?)", (timestamp(),))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 # --- public API ------------------------------------------------------------------------------------
@@ -306,18 +198,18 @@ def build_index(
         raise DedupIndexError(f"{out} already exists; use `dedup index add` to extend it, or --force to rebuild")
     if out.is_dir():
         raise DedupIndexError(f"{out} is a directory")
-    _remove_dead_builds(out)
+    remove_dead_builds(out)
     documents, problems = read_documents(sources, settings)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         stale.unlink(missing_ok=True)
-    model, sha = _model_fields(settings)
+    model, sha = model_fields(settings)
     report = AddReport(str(out), problems=problems)
-    db = _connect(tmp)
+    db = connect(tmp)
     try:
-        db.executescript(_SCHEMA)
+        db.executescript(SCHEMA)
         meta = {
-            "format": FORMAT_VERSION, "model": model, "model_sha256": sha, "created": _now(),
+            "format": FORMAT_VERSION, "model": model, "model_sha256": sha, "created": timestamp(),
             "min_words": str(settings.min_words), "min_chars": str(settings.min_chars),
             "claim_min_words": str(settings.claim_min_words),
             "lsh_jaccard": str(LSH_JACCARD), "lsh_num_perm": str(LSH_NUM_PERM),
@@ -346,7 +238,7 @@ def add_to_index(
     With ``settings`` None the index's own model is used; a different model
     (or checksum) is refused, since its vectors would not be comparable.
     """
-    db, meta = _open(index_path)
+    db, meta = open_index(index_path)
     try:
         if settings is None:
             settings = Settings(model=meta.get("model") or Settings().model)
@@ -360,7 +252,7 @@ def add_to_index(
 
 def index_info(index_path: str | os.PathLike) -> dict:
     """Counts, model, settings and size of an index."""
-    db, meta = _open(index_path, read_only=True)
+    db, meta = open_index(index_path, read_only=True)
     try:
         count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         info = {
@@ -426,9 +318,9 @@ def _semantic_candidates(db: sqlite3.Connection, draft_keys: list[str], settings
 
 def candidate_documents(index_path: str | os.PathLike, drafts: Sequence[Document], settings: Settings) -> list[Document]:
     """The archive documents that can take part in a finding with ``drafts``, in archive order, as references."""
-    db, meta = _open(index_path, read_only=True)
+    db, meta = open_index(index_path, read_only=True)
     try:
-        _check_settings(index_path, meta, settings, writing=False)
+        check_settings(index_path, meta, settings, writing=False)
         draft_sentences = segment_documents(drafts)
         draft_keys = distinct_keys(draft_sentences, settings.replace(ignore_patterns=())).keys
         key_ids: set[int] = set()
@@ -517,28 +409,6 @@ def check_against_index(
     # draft's sentence is a candidate, counted against the archive's size.
     return check_documents(list(drafts) + candidates + list(references), settings,
                            population=len(drafts) + archived + len(references))
-
-
-def _remove_dead_builds(out: Path) -> None:
-    """Remove what a killed ``index build`` of OUT left (``.OUT.tmp-PID`` with its -wal/-shm, often MBs).
-
-    A build writes beside OUT under its own PID and renames only when complete;
-    a build whose process no longer exists can never finish, so its files go.
-    A live build's files are left alone.
-    """
-    prefix = f".{out.name}.tmp-"
-    for stale in out.parent.glob(f"{prefix}*"):
-        pid_text = stale.name[len(prefix):].split("-", 1)[0]
-        if not pid_text.isdigit():
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-            continue  # that build is still running
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue  # another user's live process
-        stale.unlink(missing_ok=True)
 
 
 def is_index_path(path: str | os.PathLike) -> bool:

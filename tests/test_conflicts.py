@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from dedup.conflicts import _analyse, find_conflicts, mentions
+from dedup.conflicts import find_conflicts, mentions
+from dedup.conflicts.analysis import analyse
 from dedup.core import Conflict
 
 from .conftest import SEED_A, SEED_B
@@ -327,7 +328,7 @@ def test_speed_per_pair():
         (ZARIF, ZARIF.replace("Zarif", "Lavrov")),
     ] * 40
     find_conflicts(SEED_1, SEED_2)  # imports, regex compilation
-    _analyse.cache_clear()
+    analyse.cache_clear()
     start = time.perf_counter()
     for a, b in pairs:
         find_conflicts(a, b)

@@ -18,10 +18,10 @@ LAYERS = [
     {"documents", "segment", "match", "models", "cache", "conflicts", "claims", "story"},
     {"verify", "group"},
     {"pipeline"},
-    {"ray_stages", "ray_cluster", "ray_findings", "engine_ray", "index"},
+    {"ray_stages", "ray_cluster", "ray_findings", "engine_ray", "index", "index_file"},
     {"clean", "audit", "baseline"},
     {"report"},
-    {"cli", "config", "__init__"},
+    {"cli", "cli_options", "config", "__init__"},
 ]
 
 
