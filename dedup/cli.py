@@ -22,8 +22,7 @@ from . import settings as defaults
 from .baseline import BaselineError, apply_baseline, fails, load_baseline, reaches
 from .baseline import write_baseline as write_baseline_file
 from .cli_options import (
-    engine_options, input_options, load_config_defaults, matching_options, ray_engine_options, selection_options,
-    settings_from_options,
+    engine_options, input_options, load_config_defaults, ray_engine_options, settings_from, settings_options,
 )
 from .config import ConfigError
 from .index_file import DedupIndexError
@@ -112,9 +111,7 @@ def _warn(problems, quiet: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@matching_options
-@input_options
-@selection_options
+@settings_options
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
     help="Output format (see README: formats and the JSON contract).",
@@ -126,7 +123,6 @@ def _warn(problems, quiet: bool) -> None:
 )
 @click.option(
     "--boilerplate", type=click.Choice(defaults.BOILERPLATE_CHOICES), default="show", show_default=True,
-    expose_value=False, callback=lambda ctx, param, value: ctx.meta.__setitem__("dedup.boilerplate", value),
     help="House phrases recurring across many documents: list each once as boilerplate, or hide them.",
 )
 @click.option("--against", multiple=True, help="Reference path or ARCHIVE.dedup index: drafts are checked against it, references never against each other (repeatable).")
@@ -139,18 +135,13 @@ def _warn(problems, quiet: bool) -> None:
     help="With --engine ray: write findings as JSON Lines shards and document metadata as Parquet here, "
     "instead of a report (for corpora whose findings should not pass through one process).",
 )
-def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-          include, exclude, ignore, fmt, fail_on, against, baseline, write_baseline, output,
+def check(paths, settings: Settings, quiet, fmt, fail_on, against, baseline, write_baseline, output,
           engine, ray_address, workers, output_dir) -> None:
     """Check PATHS (files, directories, or - for stdin) for repeats and claims.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or
     config error, 3 internal error.
     """
-    settings = settings_from_options(
-        methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
-    )
-
     ray_options = ray_engine_options(engine, ray_address, workers)
     if ray_options is None and output_dir:
         raise click.UsageError("--output-dir needs --engine ray")
@@ -172,7 +163,8 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
             from .engine_ray import RayEngineError, check_ray
 
             try:
-                result = check_ray(paths, settings, output_dir=output_dir, **ray_options)
+                result = check_ray(paths, settings, address=ray_options.address, workers=ray_options.workers,
+                                   output_dir=output_dir)
             except RayEngineError as exc:
                 click.echo(f"dedup: error: {exc}", err=True)
                 sys.exit(EXIT_USAGE)
@@ -216,9 +208,7 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the cleaned copy (must be new or empty, outside the sources).")
-@matching_options
-@input_options
-@selection_options
+@settings_options
 @click.option(
     "--drop", "drop", type=click.Choice(["repeats", "claims"]), default="repeats", show_default=True,
     help="What to remove: later repeats only, or also later restatements of a claim (needs semantic).",
@@ -230,13 +220,12 @@ def check(paths, methods, model, min_score, min_words, no_cache, fuzzy_ratio, te
 )
 @click.option("--force", is_flag=True, help="Write into an existing non-empty OUT (stale temporary files are removed).")
 @click.option(
-    "--boilerplate", "boilerplate", type=click.Choice(["keep", "drop"]), default="keep", show_default=True,
+    "--boilerplate", "keep_or_drop_boilerplate", type=click.Choice(["keep", "drop"]), default="keep", show_default=True,
     help="House phrases recurring across many documents: keep them, or drop their later occurrences.",
 )
 @engine_options
-def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-          include, exclude, ignore, drop, drop_docs, doc_overlap, force, boilerplate, engine, ray_address,
-          workers) -> None:
+def clean(sources, out, settings: Settings, quiet, drop, drop_docs, doc_overlap, force, keep_or_drop_boilerplate,
+          engine, ray_address, workers) -> None:
     """Write a cleaned copy of SOURCES to OUT: later repeats removed, every removal logged.
 
     The first occurrence of each repeated sentence is kept. OUT mirrors the
@@ -247,9 +236,6 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
     """
     from .clean import CleanError, clean as run_clean
 
-    settings = settings_from_options(
-        methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
-    )
     ray_options = ray_engine_options(engine, ray_address, workers)
     if drop == "claims" and "semantic" not in settings.methods:
         click.echo("dedup: warning: --drop claims has no effect without the semantic method", err=True)
@@ -258,7 +244,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
         try:
             report = run_clean(
                 list(sources), out, settings, drop_claims=drop == "claims", drop_docs=drop_docs,
-                force=force, doc_overlap=doc_overlap, engine=ray_options, drop_boilerplate=boilerplate == "drop",
+                force=force, doc_overlap=doc_overlap, engine=ray_options, drop_boilerplate=keep_or_drop_boilerplate == "drop",
             )
         except CleanError as exc:
             click.echo(f"dedup: error: {exc}", err=True)
@@ -278,9 +264,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
 @main.command()
 @click.argument("drafts", nargs=-1, required=True)
 @click.option("--against", "sources", multiple=True, required=True, help="Source path (wire copy, press releases): file, directory, .jsonl or an ARCHIVE.dedup index (repeatable).")
-@matching_options
-@input_options
-@selection_options
+@settings_options
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
     help="table: one row per draft; json: shares and sentences; html: side-by-side page (use -o).",
@@ -290,8 +274,7 @@ def clean(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ra
     "--max-unattributed", type=click.FloatRange(0, 1), default=None,
     help="Exit 1 when a draft's unattributed reuse share is above this (e.g. 0.3).",
 )
-def audit(drafts, sources, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-          include, exclude, ignore, fmt, output, max_unattributed) -> None:
+def audit(drafts, sources, settings: Settings, quiet, fmt, output, max_unattributed) -> None:
     """Report how much of each draft in DRAFTS comes from the --against sources, and which sentences.
 
     Reuse share = characters of draft sentences that repeat or restate a
@@ -304,9 +287,6 @@ def audit(drafts, sources, methods, model, min_score, min_words, no_cache, fuzzy
     from .audit import over_limit
     from .report.audit_table import render as render_audit
 
-    settings = settings_from_options(
-        methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore
-    )
     _require_writable(output, (*drafts, *sources))
 
     def work():
@@ -333,16 +313,12 @@ def index() -> None:
 @index.command("build")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Index file to create (e.g. archive.dedup).")
-@matching_options
-@input_options
-@selection_options
+@settings_options
 @click.option("--force", is_flag=True, help="Replace an existing index file.")
-def index_build(sources, out, methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, quiet,
-                include, exclude, ignore, force) -> None:
+def index_build(sources, out, settings: Settings, quiet, force) -> None:
     """Index SOURCES into OUT; vectors of --model are stored when --methods includes semantic."""
     from .index import build_index
 
-    settings = settings_from_options(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore)
     _require_writable(out, sources)
 
     def work():
@@ -365,10 +341,10 @@ def index_add(archive, paths, model, text_field, id_field, quiet, include, exclu
     from .index import add_to_index, index_info
 
     def work():
-        settings = Settings(
-            model=model or index_info(archive)["model"] or defaults.DEFAULT_MODEL, text_field=text_field,
-            id_field=id_field, include=tuple(include) or defaults.INCLUDE, exclude=defaults.EXCLUDE + tuple(exclude),
-        )
+        settings = settings_from({
+            "model": model or index_info(archive)["model"] or defaults.DEFAULT_MODEL, "text_field": text_field,
+            "id_field": id_field, "include": include, "exclude": exclude,
+        }, quiet=quiet)
         report = add_to_index(archive, list(paths), settings)
         _warn(report.problems, quiet)
         click.echo(

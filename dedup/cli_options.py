@@ -4,7 +4,8 @@ Apart from the commands (``cli``) so that each command reads as what it does:
 the option groups (matching, input, selection, engine) every matching command
 stacks, the callbacks that check a value (``--methods``, ``--ignore``), the
 config file read into click's defaults (each value through its option's own
-check, blamed on the file), and ``settings_from_options``.
+check, blamed on the file), and ``settings_options``: every option that is a setting, one
+group, one ``Settings`` handed to the command (``settings_from`` builds it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from . import settings as defaults
 from .config import ConfigError
 from .config import load as load_config
 from .models import MODELS
+from .ray_cluster import RayOptions
 from .settings import Settings
 
 
@@ -31,9 +33,9 @@ def _methods(ctx, param, value: str) -> tuple[str, ...]:
     return methods
 
 
-def matching_options(fn):
-    """Options that decide what counts as a match; shared by every command that matches."""
-    options = [
+def _matching_options() -> list:
+    """What counts as a match; every command that matches stacks these."""
+    return [
         click.option(
             "--methods", default=",".join(defaults.METHODS), show_default=True, callback=_methods,
             help="Comma-separated matchers to run: exact, fuzzy, semantic.",
@@ -49,13 +51,11 @@ def matching_options(fn):
         ),
         click.option(
             "--within-claims/--no-within-claims", default=defaults.WITHIN_CLAIMS, show_default=True,
-            expose_value=False, callback=lambda ctx, param, value: ctx.meta.__setitem__("dedup.within_claims", value),
             help="Also report claims restated inside one document (off: on labelled BBC pairs most were topical).",
         ),
         click.option(
             "--claim-decider", type=click.Choice(defaults.CLAIM_DECIDERS), default=defaults.CLAIM_DECIDER,
-            show_default=True, expose_value=False,
-            callback=lambda ctx, param, value: ctx.meta.__setitem__("dedup.claim_decider", value),
+            show_default=True,
             help="Who decides a claim after the shared gates: rule (calibrated claim model) or verifier "
             "(the cross-encoder; more precise, finds fewer overlaps: docs/claims.md).",
         ),
@@ -64,27 +64,34 @@ def matching_options(fn):
             help="Sentences with fewer words are never matched (datelines, bylines, 'Why?').",
         ),
         click.option(
-            "--no-cache", is_flag=True,
-            help="Do not read or write the on-disk embedding cache ($DEDUP_CACHE_DIR, default ~/.cache/dedup).",
+            "--cache/--no-cache", default=True,
+            help="Read and write the on-disk embedding cache ($DEDUP_CACHE_DIR, default ~/.cache/dedup) [default: on].",
         ),
         click.option(
-            "--fuzzy-ratio", type=click.FloatRange(0, 100), default=defaults.FUZZY_MIN_RATIO, show_default=True,
+            "--fuzzy-min-ratio", "--fuzzy-ratio", "fuzzy_min_ratio", type=click.FloatRange(0, 100),
+            default=defaults.FUZZY_MIN_RATIO, show_default=True,
             help="rapidfuzz ratio (0-100) at which different wording still counts as a repeat.",
         ),
     ]
-    return functools.reduce(lambda f, option: option(f), reversed(options), fn)
 
 
-def input_options(fn):
-    """Options that decide how inputs are read."""
-    options = [
+def _input_options() -> list:
+    return [
         click.option(
             "--text-field", default="text", show_default=True, help="JSON Lines field holding the article text."
         ),
         click.option("--id-field", default=None, help="JSON Lines field holding a document id, reported beside its path."),
         click.option("-q", "--quiet", is_flag=True, help="Do not print input warnings on stderr."),
     ]
+
+
+def _stack(fn, options: list):
     return functools.reduce(lambda f, option: option(f), reversed(options), fn)
+
+
+def input_options(fn):
+    """How inputs are read (``index add`` takes these alone: the rest comes from the index)."""
+    return _stack(fn, _input_options())
 
 
 def engine_options(fn):
@@ -106,7 +113,7 @@ def engine_options(fn):
     return functools.reduce(lambda f, option: option(f), reversed(options), fn)
 
 
-def ray_engine_options(engine: str, ray_address, workers: int) -> dict | None:
+def ray_engine_options(engine: str, ray_address, workers: int) -> RayOptions | None:
     """Ray engine options for the library, or None for the local engine."""
     if engine == "local":
         if ray_address:
@@ -116,7 +123,7 @@ def ray_engine_options(engine: str, ray_address, workers: int) -> dict | None:
         import ray  # noqa: F401  (only to give a clear message when the extra is missing)
     except ImportError:
         raise click.UsageError("--engine ray needs the ray extra: pip install 'dedup[ray]'") from None
-    return {"address": ray_address, "workers": workers}
+    return RayOptions(address=ray_address, workers=workers)
 
 
 def load_config_defaults(ctx: click.Context, param, value) -> None:
@@ -129,11 +136,11 @@ def load_config_defaults(ctx: click.Context, param, value) -> None:
     shared = {k: v for k, v in defaults_map.items() if k not in _CHECK_ONLY}
     ctx.default_map = {"check": defaults_map, "clean": shared, "audit": shared}
     for name, values in ctx.default_map.items():
-        _validate_config(ctx, ctx.command.commands[name], values, config.path)
+        _validate_config(ctx, ctx.command.commands[name], values, config)
     ctx.meta["dedup.config"] = config.path
 
 
-def _validate_config(ctx: click.Context, command: click.Command, values: dict, path) -> None:
+def _validate_config(ctx: click.Context, command: click.Command, values: dict, config) -> None:
     """Each config value through its option's own type and check, so a bad one is blamed on the file, not
     on a flag the user never typed ("Invalid value for '--fuzzy-ratio'")."""
     for param in command.params:
@@ -146,26 +153,45 @@ def _validate_config(ctx: click.Context, command: click.Command, values: dict, p
             if param.callback is not None and param.expose_value:
                 param.callback(ctx, param, converted)
         except click.BadParameter as exc:
-            key = param.name.replace("_", "-") if param.name != "fmt" else "format"
-            raise click.UsageError(f"{path}: {key} = {value!r} in the config file: {exc.message}") from None
+            key = config.spelled.get("format" if param.name == "fmt" else param.name, param.name)
+            raise click.UsageError(f"{config.path}: {key} = {value!r} in the config file: {exc.message}") from None
 
 
 _CHECK_ONLY = {"fail_on", "fmt"}
 
 
-def settings_from_options(methods, model, min_score, min_words, no_cache, fuzzy_ratio, text_field, id_field, include, exclude, ignore):
-    ctx = click.get_current_context()
-    quiet = ctx.params.get("quiet", False)
-    return Settings(
-        within_claims=ctx.meta.get("dedup.within_claims", defaults.WITHIN_CLAIMS),
-        claim_decider=ctx.meta.get("dedup.claim_decider", defaults.CLAIM_DECIDER),
-        boilerplate=ctx.meta.get("dedup.boilerplate", "show"),
-        cache=not no_cache,
-        progress=sys.stderr.isatty() and not quiet,
-        methods=methods, model=model, min_score=min_score, min_words=min_words, fuzzy_min_ratio=fuzzy_ratio,
-        text_field=text_field, id_field=id_field, include=tuple(include) or defaults.INCLUDE,
-        exclude=defaults.EXCLUDE + tuple(exclude), ignore_patterns=tuple(ignore),
-    )
+#: The click parameters that are ``Settings`` fields, under the field's own name.
+SETTING_PARAMS = frozenset({
+    "methods", "model", "min_score", "within_claims", "claim_decider", "min_words", "cache", "fuzzy_min_ratio",
+    "text_field", "id_field", "include", "exclude", "ignore_patterns", "boilerplate",
+})
+
+
+def settings_from(values: dict, *, quiet: bool = False) -> Settings:
+    """The one ``Settings`` of a command, from its setting parameters (flags over config file over defaults)."""
+    values = dict(values)
+    if "include" in values:
+        values["include"] = tuple(values["include"]) or defaults.INCLUDE
+    if "exclude" in values:
+        values["exclude"] = defaults.EXCLUDE + tuple(values["exclude"])
+    if "ignore_patterns" in values:
+        values["ignore_patterns"] = tuple(values["ignore_patterns"])
+    return Settings(progress=sys.stderr.isatty() and not quiet, **values)
+
+
+def settings_options(fn):
+    """Every option that is a setting, as one group; the command receives them as one ``settings``.
+
+    The command's own options (``--format``, ``--out``...) and ``quiet`` pass
+    through; the parameters named in ``SETTING_PARAMS`` become ``settings``.
+    """
+
+    @functools.wraps(fn)
+    def with_settings(*args, **kwargs):
+        values = {name: kwargs.pop(name) for name in SETTING_PARAMS if name in kwargs}
+        return fn(*args, settings=settings_from(values, quiet=kwargs.get("quiet", False)), **kwargs)
+
+    return _stack(with_settings, [*_matching_options(), *_input_options(), *_selection_options()])
 
 
 def _regexes(ctx, param, value) -> tuple[str, ...]:
@@ -177,14 +203,13 @@ def _regexes(ctx, param, value) -> tuple[str, ...]:
     return tuple(value)
 
 
-def selection_options(fn):
-    """Which files and sentences take part; shared by check and clean."""
-    options = [
+def _selection_options() -> list:
+    """Which files and sentences take part."""
+    return [
         click.option("--include", multiple=True, help="Glob of files to read in directories (repeatable; default *.txt *.md *.jsonl)."),
         click.option("--exclude", multiple=True, help="Glob of files to skip in directories (repeatable; removed.jsonl, the clean log, is always skipped)."),
         click.option(
-            "--ignore", multiple=True, callback=_regexes,
+            "--ignore", "ignore_patterns", multiple=True, callback=_regexes,
             help="Regular expression: matching sentences are never matched, e.g. '^Reporting by' (repeatable).",
         ),
     ]
-    return functools.reduce(lambda f, option: option(f), reversed(options), fn)

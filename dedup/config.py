@@ -10,26 +10,31 @@ so a flag given on the command line always wins over the file.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Every key a config file may set, with the type its value must have.
+#: Every key a config file may set, with the type its value must have.  A setting's key is the
+#: name of its field in ``Settings`` (and of its flag, with dashes): one name everywhere.
 KEYS: dict[str, type | tuple[type, ...]] = {
     "methods": (list, str),
     "model": str,
     "min_score": (int, float),
     "min_words": int,
-    "fuzzy_ratio": (int, float),
+    "fuzzy_min_ratio": (int, float),
     "fail_on": str,
     "include": list,
     "exclude": list,
-    "ignore": list,
+    "ignore_patterns": list,
     "text_field": str,
     "id_field": str,
     "format": str,
     "within_claims": bool,
     "claim_decider": str,
+    "cache": bool,
 }
+
+#: Earlier spellings, still read: the key a file uses → the one name.
+ALIASES = {"fuzzy_ratio": "fuzzy_min_ratio", "ignore": "ignore_patterns"}
 
 
 class ConfigError(ValueError):
@@ -40,6 +45,7 @@ class ConfigError(ValueError):
 class Config:
     path: Path | None
     values: dict
+    spelled: dict = field(default_factory=dict)  # key → as the file spells it, for messages that quote the file
 
     def as_default_map(self) -> dict:
         """The values as click option defaults (option names use underscores)."""
@@ -85,9 +91,10 @@ def load(path: Path | None = None, *, start: Path | None = None) -> Config:
     if path is None:
         return Config(None, {})
     table = _table(path) or {}
-    values = {}
+    values, spelled = {}, {}
     for raw_key, value in table.items():
         key = raw_key.replace("-", "_")
+        key = ALIASES.get(key, key)
         if key not in KEYS:
             raise ConfigError(f"{path}: unknown key {raw_key!r} in dedup config; known: {', '.join(sorted(KEYS))}")
         if not isinstance(value, KEYS[key]) or (isinstance(value, bool) and KEYS[key] is not bool):
@@ -95,4 +102,5 @@ def load(path: Path | None = None, *, start: Path | None = None) -> Config:
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: {raw_key!r} must be a list of strings")
         values[key] = value
-    return Config(path, values)
+        spelled[key] = raw_key
+    return Config(path, values, spelled)

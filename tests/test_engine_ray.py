@@ -24,6 +24,7 @@ ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip ins
 from dedup.clean import REMOVED_LOG, clean, restore  # noqa: E402
 from dedup.documents import decode, read_documents  # noqa: E402
 from dedup.engine_ray import check_ray  # noqa: E402
+from dedup.ray_cluster import RayOptions  # noqa: E402
 from dedup.pipeline import check  # noqa: E402
 from dedup.report.json_report import to_dict  # noqa: E402
 from dedup.settings import Settings  # noqa: E402
@@ -135,7 +136,7 @@ def test_semantic_claim_pairs_recall(local_ray, bbc, tmp_path):
 def test_clean_on_ray_is_the_local_clean_and_lossless(local_ray, business_slice, tmp_path):
     out_local, out_ray = tmp_path / "local", tmp_path / "ray"
     clean([business_slice], out_local, LEXICAL)
-    report = clean([business_slice], out_ray, LEXICAL, engine={"workers": 2})
+    report = clean([business_slice], out_ray, LEXICAL, engine=RayOptions(workers=2))
     assert report.spans_removed > 0
     files = sorted(p.relative_to(out_ray).as_posix() for p in out_ray.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(out_local).as_posix() for p in out_local.rglob("*") if p.is_file())

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..core import Document, Sentence
 from ..documents import read_documents
 from ..pipeline import check_documents, eligibility
+from ..ray_cluster import RayOptions
 from ..settings import DOC_OVERLAP, Settings
 from .cut import cut_documents
 from .decide import drop_documents, sentence_removals
@@ -25,15 +26,15 @@ def clean(
     drop_docs: bool = False,
     force: bool = False,
     doc_overlap: float = DOC_OVERLAP,
-    engine: dict | None = None,
+    engine: RayOptions | None = None,
     drop_boilerplate: bool = False,
 ) -> CleanReport:
     """Write a cleaned copy of ``sources`` to ``out`` and the removal log ``out/removed.jsonl``.
 
     Raises ``CleanError`` (nothing written) when the request is refused; input
-    problems are returned in the report, as ``check`` does.  ``engine``, the
-    keyword arguments of ``engine_ray.check_ray`` (``address``, ``workers``),
-    runs the check on Ray and writes the files from the Ray workers; only the
+    problems are returned in the report, as ``check`` does.  ``engine``
+    (``ray_cluster.RayOptions``: where and how wide) runs the check on Ray and
+    writes the files from the Ray workers; only the
     documents with removals are ever held here.  Boilerplate (house phrases,
     ``group``) is kept unless ``drop_boilerplate``; then its later
     occurrences that state the same figures as the first are removed, as
@@ -44,7 +45,7 @@ def clean(
         return _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, None)
     from ..engine_ray import session
 
-    with session(engine.get("address"), engine.get("workers", 2)):  # one Ray for the check and the writing
+    with session(engine.address, engine.workers):  # one Ray for the check and the writing
         return _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, engine)
 
 
@@ -61,7 +62,7 @@ def _clean(sources, out, settings, drop_claims, drop_docs, force, doc_overlap, e
             raise CleanError("--drop-docs is not supported with --engine ray yet")
         from ..engine_ray import check_ray
 
-        result = check_ray([str(i.path) for i in inputs], settings, **engine)
+        result = check_ray([str(i.path) for i in inputs], settings, address=engine.address, workers=engine.workers)
         documents = [d for d in result.documents if d.text]  # the documents findings name
         problems.extend(result.problems)
     else:
