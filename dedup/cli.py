@@ -114,7 +114,7 @@ def _warn(problems, quiet: bool) -> None:
 @settings_options
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-    help="Output format (see README: formats and the JSON contract).",
+    help="Output format (docs/cli.md: formats; docs/json.md: the JSON contract).",
 )
 @click.option(
     "--fail-on", type=click.Choice(defaults.FAIL_LEVELS), default=defaults.DEFAULT_FAIL_ON, show_default=True,

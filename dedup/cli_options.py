@@ -57,7 +57,7 @@ def _matching_options() -> list:
             "--claim-decider", type=click.Choice(defaults.CLAIM_DECIDERS), default=defaults.CLAIM_DECIDER,
             show_default=True,
             help="Who decides a claim after the shared gates: rule (calibrated claim model) or verifier "
-            "(the cross-encoder; more precise, finds fewer overlaps: docs/claims.md).",
+            "(the cross-encoder the project trains; docs/claims.md measures both).",
         ),
         click.option(
             "--min-words", type=click.IntRange(1), default=defaults.MIN_WORDS, show_default=True,
@@ -142,7 +142,7 @@ def load_config_defaults(ctx: click.Context, param, value) -> None:
 
 def _validate_config(ctx: click.Context, command: click.Command, values: dict, config) -> None:
     """Each config value through its option's own type and check, so a bad one is blamed on the file, not
-    on a flag the user never typed ("Invalid value for '--fuzzy-ratio'")."""
+    on a flag the user never typed ("Invalid value for '--fuzzy-min-ratio'")."""
     for param in command.params:
         if param.name not in values:
             continue
