@@ -30,7 +30,6 @@ Then a set of hand-made hard cases is split by every candidate in both modes.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import sys

@@ -11,6 +11,7 @@ group, one ``Settings`` handed to the command (``settings_from`` builds it).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -119,10 +120,8 @@ def ray_engine_options(engine: str, ray_address, workers: int) -> RayOptions | N
         if ray_address:
             raise click.UsageError("--ray-address needs --engine ray")
         return None
-    try:
-        import ray  # noqa: F401  (only to give a clear message when the extra is missing)
-    except ImportError:
-        raise click.UsageError("--engine ray needs the ray extra: pip install 'dedup[ray]'") from None
+    if importlib.util.find_spec("ray") is None:  # a clear message when the extra is missing
+        raise click.UsageError("--engine ray needs the ray extra: pip install 'dedup[ray]'")
     return RayOptions(address=ray_address, workers=workers)
 
 

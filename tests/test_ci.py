@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from dedup.cli import main
 from dedup.config import ConfigError, discover, load
 
-from .conftest import SEED_A, bbc_text
+from .conftest import bbc_text
 
 LEXICAL = ["--methods", "exact,fuzzy"]
 REPEATED = (

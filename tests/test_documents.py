@@ -6,7 +6,6 @@ import io
 import json
 import os
 
-import pytest
 
 from dedup.documents import decode, read_documents
 from dedup.settings import Settings

@@ -22,7 +22,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'dedup[ray]')")
 
 from dedup.clean import REMOVED_LOG, clean, restore  # noqa: E402
-from dedup.documents import decode, read_documents  # noqa: E402
+from dedup.documents import decode  # noqa: E402
 from dedup.engine_ray import check_ray  # noqa: E402
 from dedup.ray_cluster import RayOptions  # noqa: E402
 from dedup.pipeline import check  # noqa: E402

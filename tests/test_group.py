@@ -6,7 +6,7 @@ from dedup.core import Conflict, Document, Match
 from dedup.group import group_findings
 from dedup.pipeline import segment_documents
 
-from .conftest import SEED_A, SEED_B
+from .conftest import SEED_A
 
 
 def _sentences(*texts: str):
