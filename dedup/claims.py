@@ -35,12 +35,13 @@ Features (``FEATURES``, in this order):
     shorter over longer content-word count: a paraphrase restates all of a
     sentence, an overlapping claim may be a clause of a longer one.
 
-Rarity is ``9 - zipf_frequency(word)`` from the ``wordfreq`` package's general
-English frequency list, an IDF against general English: a word seen once per
-billion words weighs 9, "Tehran" 5.4, "Russia" 4.1, "said" 3.0, and function
-words ("the", "of") 0.  It never comes from the texts being checked: a check
-may hold two documents, where corpus IDF would call every word rare.
-Letter-digit codes (S-300, F-16) weigh 9.
+Rarity is ``specificity.rarity``: ``9 - zipf_frequency(word)`` from the
+``wordfreq`` package's general English frequency list, an IDF against general
+English ("Tehran" 5.4, "said" 3.0, function words 0), tempered by the corpus
+being checked (``specificity.Specificity``): a word held by a large share of
+the corpus's documents ("qtr", "shr" on wire copy) weighs what it weighs in the
+corpus, not what it would in general English.  Every function here takes the
+run's ``Specificity``; without one (a pair alone, MRPC) general English decides.
 
 A caveat the numbers in the model file show: every MRPC pair, paraphrase or
 not, is two sentences about one story, so sharing rare words and names does
@@ -63,13 +64,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Callable
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from .normalize import normalize, words
+from .specificity import MAX_RARITY, NO_CORPUS, STOP_ZIPF, Specificity, rarity, shared_anchor, word_rarity, zipf
+from .specificity import stem as _stem
+
+__all__ = ["rarity", "shared_anchor", "MAX_RARITY", "STOP_ZIPF"]  # re-exported: their home is specificity
 
 MODEL_PATH = Path(__file__).resolve().parent / "weights" / "claim_model.json"
 
@@ -89,10 +93,6 @@ FEATURES: tuple[str, ...] = (
 # "rare": 4.0 is ten per million words -- "reactors", "Tehran" are below it,
 # "nuclear", "Russia", "said" above.
 RARE_ZIPF = 4.0
-# Rarity of a word wordfreq has never seen, and the ceiling for any word.
-MAX_RARITY = 9.0
-# Words this common carry no claim (articles, pronouns, auxiliaries).
-STOP_ZIPF = 6.3
 # A capitalised word commoner than zipf 5.5 ("The", "But", "However") is not taken for a name.
 ENTITY_MIN_RARITY = MAX_RARITY - 5.5
 
@@ -114,54 +114,6 @@ _RAW_TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"})
 
 
-@lru_cache(maxsize=1)
-def _zipf_lookup() -> Callable[[str, str], float]:
-    """wordfreq is imported lazily so that importing dedup stays cheap."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError as exc:  # pragma: no cover - install problem, not logic
-        raise RuntimeError(
-            "dedup.claims needs the package wordfreq (pip install wordfreq==3.1.1) "
-            "for its general English word frequencies"
-        ) from exc
-    return zipf_frequency
-
-
-@lru_cache(maxsize=200_000)
-def rarity(word: str) -> float:
-    """How specific a (lower-case) word is in general English, 0 (function word) to 9 (unseen).
-
-    Codes mixing letters and digits (S-300, F-16, G20) are model names and
-    the like: wordfreq splits them into common pieces, so they are given the
-    ceiling instead.
-    """
-    if _HAS_DIGIT.search(word) and any(c.isalpha() for c in word):
-        return MAX_RARITY
-    zipf = _zipf_lookup()(word, "en")
-    if zipf >= STOP_ZIPF:
-        return 0.0
-    return min(MAX_RARITY, MAX_RARITY - zipf) if zipf > 0 else MAX_RARITY
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """A matching key that folds possessives and plurals ("reactors" = "reactor").
-
-    Deliberately crude: a suffix rule is enough for news nouns and costs
-    nothing; a wrong merge only ever adds a little shared weight.
-    """
-    if word.endswith("'s") or word.endswith("s'"):
-        word = word[:-2] if word.endswith("'s") else word[:-1]
-    word = word.strip("'")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
 @lru_cache(maxsize=50_000)
 def _demonym_root(word: str) -> str:
     """The place a capitalised demonym names ("syrian" -> "syria", "iranian" -> "iran").
@@ -177,18 +129,10 @@ def _demonym_root(word: str) -> str:
         candidates.append(word[:-1])  # America, Africa
     elif word.endswith("i") and len(word) > 4:
         candidates.append(word[:-1])  # Iraq, Israel, Pakistan
-    zipf = _zipf_lookup()
     for cand in candidates:
-        if len(cand) >= 4 and zipf(cand, "en") >= 3.5:
+        if len(cand) >= 4 and zipf(cand) >= 3.5:
             return cand
     return word
-
-
-def _word_rarity(token: str, stem: str) -> float:
-    """Rarity of the stem when English knows it (so "Iran's" weighs as "Iran"), else of the token."""
-    if stem != token and _zipf_lookup()(stem, "en") > 0:
-        return rarity(stem)
-    return rarity(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +166,10 @@ def _is_shouted(tokens: Sequence[str]) -> bool:
 
 
 @lru_cache(maxsize=100_000)
-def _profile(text: str) -> _Profile:
-    """Sentences recur across many candidate pairs in corpus mode, so this is cached by text."""
+def _profile(text: str, specificity: Specificity = NO_CORPUS) -> _Profile:
+    """Sentences recur across many candidate pairs in corpus mode, so this is cached by text (and the
+    run's ``Specificity``, by identity).  Every weight is the word's rarity tempered by the corpus."""
+    temper = specificity.temper
     entities: dict[str, float] = {}
     opener: tuple[str, float] | None = None
     folded: dict[str, str] = {}  # demonym -> place, for the content words too
@@ -240,7 +186,7 @@ def _profile(text: str) -> _Profile:
             continue
         lower = token.casefold()
         stem = _stem(lower)
-        weight = _word_rarity(lower, stem)
+        weight = temper(stem, word_rarity(lower, stem))
         if not (is_code or is_acronym):
             # A capitalised very common word is a quote or clause opener ("The", "But"), not a name.
             if weight < ENTITY_MIN_RARITY:
@@ -248,7 +194,7 @@ def _profile(text: str) -> _Profile:
             root = _demonym_root(stem)
             if root != stem:
                 folded[stem] = root
-                stem, weight = root, rarity(root)
+                stem, weight = root, temper(root, rarity(root))
             if position == 0:
                 # "Iran announced" or "Meanwhile, ...": settled against the other sentence (_entity_overlap).
                 opener = (stem, max(weight, 1.0))
@@ -266,10 +212,10 @@ def _profile(text: str) -> _Profile:
         if _HAS_DIGIT.search(token) and not any(c.isalpha() for c in token):
             continue  # dates like 12.11.2013, scores 3-1: neither a word nor one number
         stem = _stem(token)
-        weight = _word_rarity(token, stem)
+        weight = temper(stem, word_rarity(token, stem))
         if stem in folded:
             stem = folded[stem]
-            weight = rarity(stem)
+            weight = temper(stem, rarity(stem))
         if weight > 0:
             terms[stem] = max(weight, terms.get(stem, 0.0))
     rare = {k: w for k, w in terms.items() if w >= MAX_RARITY - RARE_ZIPF}
@@ -320,9 +266,9 @@ def _set_features(pa: _Profile, pb: _Profile) -> list[float]:
     ]
 
 
-def pair_features(a: str, b: str, cosine: float) -> np.ndarray:
+def pair_features(a: str, b: str, cosine: float, specificity: Specificity = NO_CORPUS) -> np.ndarray:
     """The feature vector of one pair (original sentence texts), in ``FEATURES`` order."""
-    pa, pb = _profile(a), _profile(b)
+    pa, pb = _profile(a, specificity), _profile(b, specificity)
     return np.array(
         [
             float(cosine),
@@ -335,10 +281,13 @@ def pair_features(a: str, b: str, cosine: float) -> np.ndarray:
     )
 
 
-def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray) -> np.ndarray:
+def features_matrix(
+    texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray,
+    specificity: Specificity = NO_CORPUS,
+) -> np.ndarray:
     """Features of many pairs at once: the string scores run in rapidfuzz's C++ batch loop.
 
-    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i])``.
+    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i], specificity)``.
     """
     n = len(texts_a)
     if len(texts_b) != n or len(cosines) != n:
@@ -346,8 +295,8 @@ def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Seq
     out = np.empty((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return out
-    profiles_a = [_profile(t) for t in texts_a]
-    profiles_b = [_profile(t) for t in texts_b]
+    profiles_a = [_profile(t, specificity) for t in texts_a]
+    profiles_b = [_profile(t, specificity) for t in texts_b]
     keys_a = [p.key for p in profiles_a]
     keys_b = [p.key for p in profiles_b]
     out[:, 0] = np.asarray(cosines, dtype=np.float64)
@@ -415,42 +364,20 @@ def probabilities(features: np.ndarray, claim_model: ClaimModel | None = None) -
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
-def shared_specifics(a: str, b: str, limit: int = 6) -> tuple[str, ...]:
+def shared_specifics(a: str, b: str, limit: int = 6, specificity: Specificity = NO_CORPUS) -> tuple[str, ...]:
     """The names and rare words both sentences state, rarest first: what ties a claim to one thing.
 
     Shown beside a claim finding so a reader sees why it was proposed
     ("s-300", "russia", "reactor"); keys are folded as the features fold them
-    (lower case, stems, demonyms to places).
+    (lower case, stems, demonyms to places) and weighed as they weigh them, in the run's corpus.
     """
-    pa, pb = _profile(a), _profile(b)
+    pa, pb = _profile(a, specificity), _profile(b, specificity)
     shared: dict[str, float] = {}
     for mine, theirs in ((pa.entities, pb.entities), (pa.rare, pb.rare)):
         for key, weight in mine.items():
             if key in theirs:
                 shared[key] = max(shared.get(key, 0.0), min(weight, theirs[key]))
     return tuple(k for k, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
-
-
-def shared_anchor(a: str, b: str) -> float:
-    """Rarity of the rarest word two sentences share (0 when they share none).
-
-    A word at rarity >= ``settings.CLAIM_ANCHOR_RARITY`` (a code like S-300, a
-    rare name) pins two sentences to one specific thing; see
-    ``ClaimRule``.
-    """
-    shared = _anchor_words(a) & _anchor_words(b)
-    return max((rarity(w) for w in shared), default=0.0)
-
-
-@lru_cache(maxsize=100_000)
-def _anchor_words(text: str) -> frozenset[str]:
-    """A sentence meets many candidates in corpus mode, so its words are taken once."""
-    return frozenset(_possessive_stem(w) for w in words(normalize(text)) if not _ORDINAL.match(w))
-
-
-def _possessive_stem(word: str) -> str:
-    """"rouhani's" -> "rouhani": a possessive is not a rarer word than its name."""
-    return word[:-2] if word.endswith("'s") else word
 
 
 @dataclass(frozen=True)
@@ -547,12 +474,13 @@ def claim_scores(
     texts_b: Sequence[str],
     cosines: Sequence[float] | np.ndarray,
     embedder: str = "accurate",
+    specificity: Specificity = NO_CORPUS,
 ) -> np.ndarray:
     """Probability in [0, 1] that each pair makes the same or an overlapping claim.
 
     ``cosines`` must come from ``embedder``, whose own claim model is applied.
     """
-    return probabilities(features_matrix(texts_a, texts_b, cosines), model(embedder))
+    return probabilities(features_matrix(texts_a, texts_b, cosines, specificity), model(embedder))
 
 
 def claim_evidence(
@@ -561,7 +489,8 @@ def claim_evidence(
     cosines: Sequence[float] | np.ndarray,
     rule: ClaimRule,
     embedder: str = "accurate",
+    specificity: Specificity = NO_CORPUS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(claim probabilities, shares-something-specific flags) of many pairs: what ``rule.accepts`` weighs beside the cosine."""
-    features = features_matrix(texts_a, texts_b, cosines)
+    features = features_matrix(texts_a, texts_b, cosines, specificity)
     return probabilities(features, model(embedder)), rule.shares_specifics(features)

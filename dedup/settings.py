@@ -93,6 +93,14 @@ ANN_MARGIN = 10
 # generic quotes sharing only "said" or "think" as neighbours.
 CLAIM_MIN_KEY_OVERLAP = 0.3
 CLAIM_ANCHOR_RARITY = 7.0
+# Specificity learned from the corpus (dedup/specificity.py): a word held by so many of the corpus's
+# documents that the document pairs it joins, df * (df - 1) / 2, reach SPECIFIC_PAIRS_PER_DOCUMENT per
+# document of the corpus (about sqrt(2 n) documents: 136 of reuters_dev's 9,140, 67 of BBC's 2,225, never
+# fewer than the boilerplate floor) ties pairs of documents by chance, so it is no specific shared detail:
+# its rarity is capped at its corpus rarity (the zipf scale from its document frequency).  Wire jargon
+# rare in general English ("qtr" rarity 6.8 -> 3.1, "shr", "mln", "qtly") stops passing for a shared
+# specific word.  Measured in docs/claims.md (benchmarks/wire_claims.py).
+SPECIFIC_PAIRS_PER_DOCUMENT = 1.0
 # Across documents, the default point applies to articles telling the same
 # story: the cosine of their mean sentence embeddings reaches this.  Between
 # articles about different stories (BBC: a football transfer and a boardroom

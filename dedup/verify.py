@@ -123,6 +123,7 @@ def claim_verdicts(
     cosines: np.ndarray,
     strict: list[bool],
     settings,
+    specificity=None,
 ) -> list[Verdict | None]:
     """The one claim decision of dedup, for every engine and command.
 
@@ -138,17 +139,20 @@ def claim_verdicts(
       ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine.
 
     ``strict`` pairs (within one document, or across documents telling
-    different stories) need the stricter point of either decider.
+    different stories) need the stricter point of either decider.  ``specificity`` is the run's corpus
+    (``specificity.Specificity``): words common there are no specific shared detail.
     """
-    from .claims import FEATURES, ClaimRule, features_matrix, probabilities, shared_anchor
+    from .claims import FEATURES, ClaimRule, features_matrix, probabilities
     from .claims import model as claim_model
+    from .specificity import NO_CORPUS, shared_anchor
     from .settings import TEMPLATE_MIN_RATIO, VERIFIER_STRICT_MARGIN
 
     out: list[Verdict | None] = [None] * len(texts_a)
     if not texts_a:
         return out
     calibrated = claim_model(settings.model)
-    features = features_matrix(texts_a, texts_b, cosines)
+    specificity = specificity or NO_CORPUS
+    features = features_matrix(texts_a, texts_b, cosines, specificity)
     rule = ClaimRule.for_model(
         calibrated,
         settings.min_score if settings.claim_decider == "rule" else None,
@@ -168,7 +172,7 @@ def claim_verdicts(
     if settings.claim_decider == "rule":
         scores = probabilities(features, calibrated)
         for i in gated:
-            if rule.accepts(float(scores[i]), float(cosines[i]), shared_anchor(texts_a[i], texts_b[i]),
+            if rule.accepts(float(scores[i]), float(cosines[i]), shared_anchor(texts_a[i], texts_b[i], specificity),
                             True, strict=strict[i]):
                 out[i] = Verdict(round(float(scores[i]), 4), -1.0)
         return out
