@@ -80,7 +80,7 @@ def labelled(part: str) -> None:
         documents, _ = read_documents(paths, corpus_settings)
         specificity = corpus_specificity(documents, settings)
         print(f"{source}: {len(documents)} documents, words common from {specificity.cut} documents "
-              f"({len(specificity.caps)} such words); {len(pairs)} labelled pairs, part {part}")
+              f"({len(specificity.common)} such words); {len(pairs)} labelled pairs, part {part}")
         keys_a = [normalize(p.a) for p in pairs]
         keys_b = [normalize(p.b) for p in pairs]
         vectors = dict(zip(sorted(set(keys_a) | set(keys_b)), embed(sorted(set(keys_a) | set(keys_b)))))
@@ -101,9 +101,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-bbc", action="store_true")
     parser.add_argument("--labelled", action="store_true", help="only: the labelled corpus pairs, with and without")
     parser.add_argument("--part", default="report", choices=["report", "choose", "train", "all"])
+    parser.add_argument("--pairs-per-document", type=float, nargs="*",
+                        help="SPECIFIC_PAIRS_PER_DOCUMENT values to try (default: shipped)")
     args = parser.parse_args(argv[1:])
     if args.labelled:
-        labelled(args.part)
+        from dedup import specificity
+
+        for value in args.pairs_per_document or [specificity.SPECIFIC_PAIRS_PER_DOCUMENT]:
+            specificity.SPECIFIC_PAIRS_PER_DOCUMENT = value  # common_documents reads it at each call
+            print(f"SPECIFIC_PAIRS_PER_DOCUMENT = {value}")
+            labelled(args.part)
         return 0
     _, big = report("reuters_dev", [args.corpus], Settings(id_field="id"))
     if not args.no_bbc and Path(args.bbc).is_dir():

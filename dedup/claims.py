@@ -35,13 +35,12 @@ Features (``FEATURES``, in this order):
     shorter over longer content-word count: a paraphrase restates all of a
     sentence, an overlapping claim may be a clause of a longer one.
 
-Rarity is ``specificity.rarity``: ``9 - zipf_frequency(word)`` from the
-``wordfreq`` package's general English frequency list, an IDF against general
-English ("Tehran" 5.4, "said" 3.0, function words 0), tempered by the corpus
-being checked (``specificity.Specificity``): a word held by a large share of
-the corpus's documents ("qtr", "shr" on wire copy) weighs what it weighs in the
-corpus, not what it would in general English.  Every function here takes the
-run's ``Specificity``; without one (a pair alone, MRPC) general English decides.
+Rarity is ``specificity.rarity``, ``9 - zipf_frequency(word)`` from the
+``wordfreq`` package's general English frequency list: an IDF against general
+English ("Tehran" 5.4, "said" 3.0, function words 0).  Whether two sentences
+share something *specific* (``specific_features``, ``shared_specifics``) also
+asks the corpus being checked (``specificity.Specificity``): a word held by a
+large share of its documents ("qtr", "shr" on wire copy) is no specific detail.
 
 A caveat the numbers in the model file show: every MRPC pair, paraphrase or
 not, is two sentences about one story, so sharing rare words and names does
@@ -70,7 +69,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from .normalize import normalize, words
-from .specificity import MAX_RARITY, NO_CORPUS, STOP_ZIPF, Specificity, rarity, shared_anchor, word_rarity, zipf
+from .specificity import MAX_RARITY, NO_CORPUS, STOP_ZIPF, Specificity, rarity, shared_anchor, word_rarity
+from .specificity import demonym_root as _demonym_root
 from .specificity import stem as _stem
 
 __all__ = ["rarity", "shared_anchor", "MAX_RARITY", "STOP_ZIPF"]  # re-exported: their home is specificity
@@ -112,27 +112,6 @@ _HAS_DIGIT = re.compile(r"\d")
 # Tokens of the original text, keeping case: words, acronyms, codes (S-300, F-16, P5+1 -> P5).
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"})
-
-
-@lru_cache(maxsize=50_000)
-def _demonym_root(word: str) -> str:
-    """The place a capitalised demonym names ("syrian" -> "syria", "iranian" -> "iran").
-
-    News states one fact as "Syria's war" and "the Syrian war".  Only the
-    regular English suffixes are undone (-ian, -can, -i), and only to a
-    candidate that is itself a common enough word, so names are left alone.
-    """
-    candidates: list[str] = []
-    if word.endswith("ian"):
-        candidates += [word[:-1], word[:-3], word[:-3] + "a"]  # Syria, Iran, Canada
-    elif word.endswith("can"):
-        candidates.append(word[:-1])  # America, Africa
-    elif word.endswith("i") and len(word) > 4:
-        candidates.append(word[:-1])  # Iraq, Israel, Pakistan
-    for cand in candidates:
-        if len(cand) >= 4 and zipf(cand) >= 3.5:
-            return cand
-    return word
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,9 +245,9 @@ def _set_features(pa: _Profile, pb: _Profile) -> list[float]:
     ]
 
 
-def pair_features(a: str, b: str, cosine: float, specificity: Specificity = NO_CORPUS) -> np.ndarray:
+def pair_features(a: str, b: str, cosine: float) -> np.ndarray:
     """The feature vector of one pair (original sentence texts), in ``FEATURES`` order."""
-    pa, pb = _profile(a, specificity), _profile(b, specificity)
+    pa, pb = _profile(a), _profile(b)
     return np.array(
         [
             float(cosine),
@@ -281,13 +260,11 @@ def pair_features(a: str, b: str, cosine: float, specificity: Specificity = NO_C
     )
 
 
-def features_matrix(
-    texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray,
-    specificity: Specificity = NO_CORPUS,
-) -> np.ndarray:
+def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray) -> np.ndarray:
     """Features of many pairs at once: the string scores run in rapidfuzz's C++ batch loop.
 
-    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i], specificity)``.
+    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i])``: general English rarity,
+    as the claim model was fitted (``specific_features`` gives the corpus's view of what is specific).
     """
     n = len(texts_a)
     if len(texts_b) != n or len(cosines) != n:
@@ -295,14 +272,31 @@ def features_matrix(
     out = np.empty((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return out
-    profiles_a = [_profile(t, specificity) for t in texts_a]
-    profiles_b = [_profile(t, specificity) for t in texts_b]
+    profiles_a = [_profile(t) for t in texts_a]
+    profiles_b = [_profile(t) for t in texts_b]
     keys_a = [p.key for p in profiles_a]
     keys_b = [p.key for p in profiles_b]
     out[:, 0] = np.asarray(cosines, dtype=np.float64)
     for column, scorer in ((1, fuzz.token_set_ratio), (2, fuzz.token_sort_ratio), (3, fuzz.partial_ratio)):
         out[:, column] = cpdist(keys_a, keys_b, scorer=scorer, dtype=np.float64, workers=-1) / 100.0
     out[:, 4:] = np.array([_set_features(pa, pb) for pa, pb in zip(profiles_a, profiles_b)], dtype=np.float64)
+    return out
+
+
+def specific_features(
+    features: np.ndarray, texts_a: Sequence[str], texts_b: Sequence[str], specificity: Specificity
+) -> np.ndarray:
+    """``features`` with the word-set columns (key and entity overlap, rare words shared) recomputed with the
+    words common in the corpus weighing nothing: what ``ClaimRule.shares_specifics`` reads in a corpus.
+
+    The claim probability keeps general English (``features_matrix``): its weights were fitted on it.
+    """
+    if not specificity.common:
+        return features
+    out = features.copy()
+    if len(out):
+        out[:, 4:] = np.array([_set_features(_profile(a, specificity), _profile(b, specificity))
+                               for a, b in zip(texts_a, texts_b)], dtype=np.float64)
     return out
 
 
@@ -474,13 +468,12 @@ def claim_scores(
     texts_b: Sequence[str],
     cosines: Sequence[float] | np.ndarray,
     embedder: str = "accurate",
-    specificity: Specificity = NO_CORPUS,
 ) -> np.ndarray:
     """Probability in [0, 1] that each pair makes the same or an overlapping claim.
 
     ``cosines`` must come from ``embedder``, whose own claim model is applied.
     """
-    return probabilities(features_matrix(texts_a, texts_b, cosines, specificity), model(embedder))
+    return probabilities(features_matrix(texts_a, texts_b, cosines), model(embedder))
 
 
 def claim_evidence(
@@ -492,5 +485,6 @@ def claim_evidence(
     specificity: Specificity = NO_CORPUS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(claim probabilities, shares-something-specific flags) of many pairs: what ``rule.accepts`` weighs beside the cosine."""
-    features = features_matrix(texts_a, texts_b, cosines, specificity)
-    return probabilities(features, model(embedder)), rule.shares_specifics(features)
+    features = features_matrix(texts_a, texts_b, cosines)
+    specific = rule.shares_specifics(specific_features(features, texts_a, texts_b, specificity))
+    return probabilities(features, model(embedder)), specific

@@ -1,4 +1,4 @@
-"""How specific a word is: general English rarity, tempered by the corpus being checked.
+"""How specific a word is: general English rarity, and what the corpus being checked says of it.
 
 ``rarity`` is ``9 - zipf_frequency(word)`` from the ``wordfreq`` package's
 general English frequency list: a word seen once per billion words weighs 9,
@@ -8,23 +8,24 @@ Letter-digit codes (S-300, F-16) weigh 9.
 General English is not the language of every corpus.  Wire copy has its own
 jargon: "qtr", "shr", "mln", "qtly" are rare in general English (rarity 6.4-9)
 but stand in a tenth to a half of all Reuters stories, so two earnings
-headlines of two companies ("UNITED TOTE 1ST QTR NET" / "ACME 1ST QTR NET")
-seemed to share a specific detail.  ``Specificity`` learns that from the
-corpus itself: for a word held by at least ``common_documents`` of the
-corpus's documents, its rarity is capped at its *corpus* rarity, the same
-zipf scale estimated from its document frequency,
-``9 - log10(documents holding it / words in the corpus * 1e9)``.  Below that
-document count general English decides alone: a check may hold two documents,
-where corpus frequencies would call every word common.
+headlines of two companies ("ATICO FINANCIAL CORP <ATFC> 4TH QTR NET" /
+"CORADIAN CORP <CDIN> 4TH QTR NET") seemed to share a specific detail, and
+claim findings of 55-79 headlines formed around "qtr".  ``Specificity`` learns
+that from the corpus itself: a word held by at least ``common_documents`` of
+the corpus's documents is *common* there, and weighs what a function word
+weighs (0) wherever dedup asks whether two sentences share something specific
+(``claims.specific_features`` for the claim gate, ``claims.shared_specifics``
+for the evidence shown).  The claim probability itself keeps general English:
+its weights were fitted on it.  Below the cut general English decides alone: a
+check may hold two documents, where corpus counts would call every word common.
 
-The cut (``common_documents``) grows with the corpus: a word is common when
-the document pairs it joins, ``df * (df - 1) / 2``, reach
-``settings.SPECIFIC_PAIRS_PER_DOCUMENT`` per document of the corpus -- then
-sharing it ties as many pairs of documents as the corpus has documents, and
-pins no pair to one thing (about 135 of reuters_dev's 9,140 stories, 67 of
-BBC's 2,225; never fewer than the boilerplate floor).  Both engines count
-with ``document_terms`` and build the same ``Specificity`` with
-``from_counts``; an index check passes its archive's counts.
+The cut grows with the corpus: a word is common when the document pairs it
+joins, ``df * (df - 1) / 2``, reach ``settings.SPECIFIC_PAIRS_PER_DOCUMENT``
+per document of the corpus (about ``sqrt(8 n)`` documents: 271 of reuters_dev's
+9,140 stories, 134 of BBC's 2,225; never fewer than the boilerplate floor).
+Both engines count with ``document_terms`` / ``count_terms`` and build the
+same ``Specificity`` with ``from_counts``; an index check may pass its
+archive's counts (``pipeline.check_documents(specificity=...)``).
 """
 
 from __future__ import annotations
@@ -99,6 +100,27 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=50_000)
+def demonym_root(word: str) -> str:
+    """The place a capitalised demonym names ("syrian" -> "syria", "iranian" -> "iran").
+
+    News states one fact as "Syria's war" and "the Syrian war".  Only the
+    regular English suffixes are undone (-ian, -can, -i), and only to a
+    candidate that is itself a common enough word, so names are left alone.
+    """
+    candidates: list[str] = []
+    if word.endswith("ian"):
+        candidates += [word[:-1], word[:-3], word[:-3] + "a"]  # Syria, Iran, Canada
+    elif word.endswith("can"):
+        candidates.append(word[:-1])  # America, Africa
+    elif word.endswith("i") and len(word) > 4:
+        candidates.append(word[:-1])  # Iraq, Israel, Pakistan
+    for cand in candidates:
+        if len(cand) >= 4 and zipf(cand) >= 3.5:
+            return cand
+    return word
+
+
 def word_rarity(token: str, key: str) -> float:
     """General rarity of the stem when English knows it (so "Iran's" weighs as "Iran"), else of the token."""
     if key != token and zipf(key) > 0:
@@ -120,22 +142,25 @@ def common_documents(documents: int, settings: Settings) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Specificity:
-    """The corpus rarity of each word common in the corpus; other words keep their general rarity.
+    """The words common in a corpus (each with its corpus rarity, for reports): no specific detail there.
 
     Hashed by identity: claim profiles are cached per (text, specificity).
     """
 
     documents: int = 0
     cut: int = 0
-    caps: Mapping[str, float] = field(default_factory=dict)
+    common: Mapping[str, float] = field(default_factory=dict)
 
     def temper(self, key: str, general: float) -> float:
-        """``general`` (the word's English rarity), capped by its corpus rarity when common here."""
-        cap = self.caps.get(key)
-        return general if cap is None or cap >= general else cap
+        """``general`` (the word's English rarity), or 0 -- a function word's -- when the word is common here."""
+        return 0.0 if key in self.common else general
 
     def rarity(self, key: str) -> float:
         return self.temper(key, rarity(key))
+
+    def corpus_rarity(self, key: str) -> float | None:
+        """The corpus rarity of a common word (``9 - log10(df / corpus words * 1e9)``), None for the others."""
+        return self.common.get(key)
 
     @classmethod
     def from_counts(
@@ -146,14 +171,11 @@ class Specificity:
         if documents < cut or total_words <= 0:
             return cls(documents, cut, {})
         scale = 1e9 / total_words
-        caps = {
+        common = {
             word: max(0.0, MAX_RARITY - math.log10(df * scale))
-            for word, df in document_frequency.items() if df >= cut
+            for word, df in document_frequency.items() if df >= cut and word
         }
-        import os  # EXPERIMENT
-        if os.environ.get("DEDUP_SPEC_ZERO"):
-            caps = {w: 0.0 for w in caps}
-        return cls(documents, cut, caps)
+        return cls(documents, cut, common)
 
     @classmethod
     def of_texts(cls, texts: Iterable[str], settings: Settings, population: int | None = None) -> Specificity:
@@ -182,15 +204,17 @@ def count_terms(texts: Iterable[str]) -> tuple[Counter, int, int]:
     return counts, documents, total
 
 
-def shared_anchor(a: str, b: str, specificity: Specificity = NO_CORPUS) -> float:
-    """Rarity of the rarest word two sentences share (0 when they share none).
+def shared_anchor(a: str, b: str) -> float:
+    """General rarity of the rarest word two sentences share (0 when they share none).
 
     A word at rarity >= ``settings.CLAIM_ANCHOR_RARITY`` (a code like S-300, a
     rare name) pins two sentences to one specific thing; see
-    ``claims.ClaimRule``.  A word common in the corpus pins nothing.
+    ``claims.ClaimRule``.  It lowers the probability a claim needs, an operating
+    point set on MRPC, so it stays in general English: the corpus has its say in
+    the gate every claim passes first (``claims.specific_features``).
     """
     shared = _anchor_words(a) & _anchor_words(b)
-    return max((specificity.temper(stem(w), rarity(w)) for w in shared), default=0.0)
+    return max((rarity(w) for w in shared), default=0.0)
 
 
 @lru_cache(maxsize=100_000)

@@ -140,9 +140,9 @@ def claim_verdicts(
 
     ``strict`` pairs (within one document, or across documents telling
     different stories) need the stricter point of either decider.  ``specificity`` is the run's corpus
-    (``specificity.Specificity``): words common there are no specific shared detail.
+    (``specificity.Specificity``): words common there are no specific shared detail in the gate.
     """
-    from .claims import FEATURES, ClaimRule, features_matrix, probabilities
+    from .claims import FEATURES, ClaimRule, features_matrix, probabilities, specific_features
     from .claims import model as claim_model
     from .specificity import NO_CORPUS, shared_anchor
     from .settings import TEMPLATE_MIN_RATIO, VERIFIER_STRICT_MARGIN
@@ -152,14 +152,14 @@ def claim_verdicts(
         return out
     calibrated = claim_model(settings.model)
     specificity = specificity or NO_CORPUS
-    features = features_matrix(texts_a, texts_b, cosines, specificity)
+    features = features_matrix(texts_a, texts_b, cosines)
     rule = ClaimRule.for_model(
         calibrated,
         settings.min_score if settings.claim_decider == "rule" else None,
         settings.anchor_rarity,
         settings.claim_min_key_overlap,
     )
-    specific = rule.shares_specifics(features)
+    specific = rule.shares_specifics(specific_features(features, texts_a, texts_b, specificity))
     # Both sentences state figures, none agree, and the words around the figures are one template:
     # two data lines ("Revs 44.1 mln vs 34.4 mln" / "Revs 43.7 mln vs 32.4 mln", "Shr loss 14 cts vs
     # loss 31 cts" / "Shr loss seven cts vs loss 64 cts"), not one claim.  Prose whose figures differ
@@ -172,7 +172,7 @@ def claim_verdicts(
     if settings.claim_decider == "rule":
         scores = probabilities(features, calibrated)
         for i in gated:
-            if rule.accepts(float(scores[i]), float(cosines[i]), shared_anchor(texts_a[i], texts_b[i], specificity),
+            if rule.accepts(float(scores[i]), float(cosines[i]), shared_anchor(texts_a[i], texts_b[i]),
                             True, strict=strict[i]):
                 out[i] = Verdict(round(float(scores[i]), 4), -1.0)
         return out
