@@ -69,11 +69,10 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from .normalize import normalize, words
-from .specificity import MAX_RARITY, NO_CORPUS, STOP_ZIPF, Specificity, rarity, shared_anchor, word_rarity
+from .specificity import MAX_RARITY, NO_CORPUS, Specificity, rarity, word_rarity
+from .specificity import STOP_ZIPF, shared_anchor  # noqa: F401  (re-exported: their home is specificity)
 from .specificity import demonym_root as _demonym_root
 from .specificity import stem as _stem
-
-__all__ = ["rarity", "shared_anchor", "MAX_RARITY", "STOP_ZIPF"]  # re-exported: their home is specificity
 
 MODEL_PATH = Path(__file__).resolve().parent / "weights" / "claim_model.json"
 
