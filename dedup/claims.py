@@ -164,7 +164,9 @@ def _profile(text: str, specificity: Specificity = NO_CORPUS) -> _Profile:
             continue
         lower = token.casefold()
         stem = _stem(lower)
-        weight = temper(stem, word_rarity(lower, stem))
+        if stem in specificity.common:
+            continue  # a name, acronym or code in a large share of the corpus ("U.S." on the wire) pins nothing
+        weight = word_rarity(lower, stem)
         if not (is_code or is_acronym):
             # A capitalised very common word is a quote or clause opener ("The", "But"), not a name.
             if weight < ENTITY_MIN_RARITY:
@@ -172,7 +174,9 @@ def _profile(text: str, specificity: Specificity = NO_CORPUS) -> _Profile:
             root = _demonym_root(stem)
             if root != stem:
                 folded[stem] = root
-                stem, weight = root, temper(root, rarity(root))
+                stem, weight = root, rarity(root)
+                if stem in specificity.common:
+                    continue
             if position == 0:
                 # "Iran announced" or "Meanwhile, ...": settled against the other sentence (_entity_overlap).
                 opener = (stem, max(weight, 1.0))
