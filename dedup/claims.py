@@ -35,12 +35,12 @@ Features (``FEATURES``, in this order):
     shorter over longer content-word count: a paraphrase restates all of a
     sentence, an overlapping claim may be a clause of a longer one.
 
-Rarity is ``9 - zipf_frequency(word)`` from the ``wordfreq`` package's general
-English frequency list, an IDF against general English: a word seen once per
-billion words weighs 9, "Tehran" 5.4, "Russia" 4.1, "said" 3.0, and function
-words ("the", "of") 0.  It never comes from the texts being checked: a check
-may hold two documents, where corpus IDF would call every word rare.
-Letter-digit codes (S-300, F-16) weigh 9.
+Rarity is ``specificity.rarity``, ``9 - zipf_frequency(word)`` from the
+``wordfreq`` package's general English frequency list: an IDF against general
+English ("Tehran" 5.4, "said" 3.0, function words 0).  Whether two sentences
+share something *specific* (``specific_features``, ``shared_specifics``) also
+asks the corpus being checked (``specificity.Specificity``): a word held by a
+large share of its documents ("qtr", "shr" on wire copy) is no specific detail.
 
 A caveat the numbers in the model file show: every MRPC pair, paraphrase or
 not, is two sentences about one story, so sharing rare words and names does
@@ -63,13 +63,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Callable
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from .normalize import normalize, words
+from .specificity import MAX_RARITY, NO_CORPUS, Specificity, rarity, word_rarity
+from .specificity import STOP_ZIPF, shared_anchor  # noqa: F401  (re-exported: their home is specificity)
+from .specificity import demonym_root as _demonym_root
+from .specificity import stem as _stem
 
 MODEL_PATH = Path(__file__).resolve().parent / "weights" / "claim_model.json"
 
@@ -89,10 +92,6 @@ FEATURES: tuple[str, ...] = (
 # "rare": 4.0 is ten per million words -- "reactors", "Tehran" are below it,
 # "nuclear", "Russia", "said" above.
 RARE_ZIPF = 4.0
-# Rarity of a word wordfreq has never seen, and the ceiling for any word.
-MAX_RARITY = 9.0
-# Words this common carry no claim (articles, pronouns, auxiliaries).
-STOP_ZIPF = 6.3
 # A capitalised word commoner than zipf 5.5 ("The", "But", "However") is not taken for a name.
 ENTITY_MIN_RARITY = MAX_RARITY - 5.5
 
@@ -112,83 +111,6 @@ _HAS_DIGIT = re.compile(r"\d")
 # Tokens of the original text, keeping case: words, acronyms, codes (S-300, F-16, P5+1 -> P5).
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"})
-
-
-@lru_cache(maxsize=1)
-def _zipf_lookup() -> Callable[[str, str], float]:
-    """wordfreq is imported lazily so that importing dedup stays cheap."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError as exc:  # pragma: no cover - install problem, not logic
-        raise RuntimeError(
-            "dedup.claims needs the package wordfreq (pip install wordfreq==3.1.1) "
-            "for its general English word frequencies"
-        ) from exc
-    return zipf_frequency
-
-
-@lru_cache(maxsize=200_000)
-def rarity(word: str) -> float:
-    """How specific a (lower-case) word is in general English, 0 (function word) to 9 (unseen).
-
-    Codes mixing letters and digits (S-300, F-16, G20) are model names and
-    the like: wordfreq splits them into common pieces, so they are given the
-    ceiling instead.
-    """
-    if _HAS_DIGIT.search(word) and any(c.isalpha() for c in word):
-        return MAX_RARITY
-    zipf = _zipf_lookup()(word, "en")
-    if zipf >= STOP_ZIPF:
-        return 0.0
-    return min(MAX_RARITY, MAX_RARITY - zipf) if zipf > 0 else MAX_RARITY
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """A matching key that folds possessives and plurals ("reactors" = "reactor").
-
-    Deliberately crude: a suffix rule is enough for news nouns and costs
-    nothing; a wrong merge only ever adds a little shared weight.
-    """
-    if word.endswith("'s") or word.endswith("s'"):
-        word = word[:-2] if word.endswith("'s") else word[:-1]
-    word = word.strip("'")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-@lru_cache(maxsize=50_000)
-def _demonym_root(word: str) -> str:
-    """The place a capitalised demonym names ("syrian" -> "syria", "iranian" -> "iran").
-
-    News states one fact as "Syria's war" and "the Syrian war".  Only the
-    regular English suffixes are undone (-ian, -can, -i), and only to a
-    candidate that is itself a common enough word, so names are left alone.
-    """
-    candidates: list[str] = []
-    if word.endswith("ian"):
-        candidates += [word[:-1], word[:-3], word[:-3] + "a"]  # Syria, Iran, Canada
-    elif word.endswith("can"):
-        candidates.append(word[:-1])  # America, Africa
-    elif word.endswith("i") and len(word) > 4:
-        candidates.append(word[:-1])  # Iraq, Israel, Pakistan
-    zipf = _zipf_lookup()
-    for cand in candidates:
-        if len(cand) >= 4 and zipf(cand, "en") >= 3.5:
-            return cand
-    return word
-
-
-def _word_rarity(token: str, stem: str) -> float:
-    """Rarity of the stem when English knows it (so "Iran's" weighs as "Iran"), else of the token."""
-    if stem != token and _zipf_lookup()(stem, "en") > 0:
-        return rarity(stem)
-    return rarity(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +144,10 @@ def _is_shouted(tokens: Sequence[str]) -> bool:
 
 
 @lru_cache(maxsize=100_000)
-def _profile(text: str) -> _Profile:
-    """Sentences recur across many candidate pairs in corpus mode, so this is cached by text."""
+def _profile(text: str, specificity: Specificity = NO_CORPUS) -> _Profile:
+    """Sentences recur across many candidate pairs in corpus mode, so this is cached by text (and the
+    run's ``Specificity``, by identity).  Every weight is the word's rarity tempered by the corpus."""
+    temper = specificity.temper
     entities: dict[str, float] = {}
     opener: tuple[str, float] | None = None
     folded: dict[str, str] = {}  # demonym -> place, for the content words too
@@ -240,7 +164,9 @@ def _profile(text: str) -> _Profile:
             continue
         lower = token.casefold()
         stem = _stem(lower)
-        weight = _word_rarity(lower, stem)
+        if stem in specificity.common:
+            continue  # a name, acronym or code in a large share of the corpus ("U.S." on the wire) pins nothing
+        weight = word_rarity(lower, stem)
         if not (is_code or is_acronym):
             # A capitalised very common word is a quote or clause opener ("The", "But"), not a name.
             if weight < ENTITY_MIN_RARITY:
@@ -249,6 +175,8 @@ def _profile(text: str) -> _Profile:
             if root != stem:
                 folded[stem] = root
                 stem, weight = root, rarity(root)
+                if stem in specificity.common:
+                    continue
             if position == 0:
                 # "Iran announced" or "Meanwhile, ...": settled against the other sentence (_entity_overlap).
                 opener = (stem, max(weight, 1.0))
@@ -266,10 +194,10 @@ def _profile(text: str) -> _Profile:
         if _HAS_DIGIT.search(token) and not any(c.isalpha() for c in token):
             continue  # dates like 12.11.2013, scores 3-1: neither a word nor one number
         stem = _stem(token)
-        weight = _word_rarity(token, stem)
+        weight = temper(stem, word_rarity(token, stem))
         if stem in folded:
             stem = folded[stem]
-            weight = rarity(stem)
+            weight = temper(stem, rarity(stem))
         if weight > 0:
             terms[stem] = max(weight, terms.get(stem, 0.0))
     rare = {k: w for k, w in terms.items() if w >= MAX_RARITY - RARE_ZIPF}
@@ -338,7 +266,8 @@ def pair_features(a: str, b: str, cosine: float) -> np.ndarray:
 def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Sequence[float] | np.ndarray) -> np.ndarray:
     """Features of many pairs at once: the string scores run in rapidfuzz's C++ batch loop.
 
-    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i])``.
+    Row i is exactly ``pair_features(texts_a[i], texts_b[i], cosines[i])``: general English rarity,
+    as the claim model was fitted (``specific_features`` gives the corpus's view of what is specific).
     """
     n = len(texts_a)
     if len(texts_b) != n or len(cosines) != n:
@@ -354,6 +283,23 @@ def features_matrix(texts_a: Sequence[str], texts_b: Sequence[str], cosines: Seq
     for column, scorer in ((1, fuzz.token_set_ratio), (2, fuzz.token_sort_ratio), (3, fuzz.partial_ratio)):
         out[:, column] = cpdist(keys_a, keys_b, scorer=scorer, dtype=np.float64, workers=-1) / 100.0
     out[:, 4:] = np.array([_set_features(pa, pb) for pa, pb in zip(profiles_a, profiles_b)], dtype=np.float64)
+    return out
+
+
+def specific_features(
+    features: np.ndarray, texts_a: Sequence[str], texts_b: Sequence[str], specificity: Specificity
+) -> np.ndarray:
+    """``features`` with the word-set columns (key and entity overlap, rare words shared) recomputed with the
+    words common in the corpus weighing nothing: what ``ClaimRule.shares_specifics`` reads in a corpus.
+
+    The claim probability keeps general English (``features_matrix``): its weights were fitted on it.
+    """
+    if not specificity.common:
+        return features
+    out = features.copy()
+    if len(out):
+        out[:, 4:] = np.array([_set_features(_profile(a, specificity), _profile(b, specificity))
+                               for a, b in zip(texts_a, texts_b)], dtype=np.float64)
     return out
 
 
@@ -415,42 +361,20 @@ def probabilities(features: np.ndarray, claim_model: ClaimModel | None = None) -
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
-def shared_specifics(a: str, b: str, limit: int = 6) -> tuple[str, ...]:
+def shared_specifics(a: str, b: str, limit: int = 6, specificity: Specificity = NO_CORPUS) -> tuple[str, ...]:
     """The names and rare words both sentences state, rarest first: what ties a claim to one thing.
 
     Shown beside a claim finding so a reader sees why it was proposed
     ("s-300", "russia", "reactor"); keys are folded as the features fold them
-    (lower case, stems, demonyms to places).
+    (lower case, stems, demonyms to places) and weighed as they weigh them, in the run's corpus.
     """
-    pa, pb = _profile(a), _profile(b)
+    pa, pb = _profile(a, specificity), _profile(b, specificity)
     shared: dict[str, float] = {}
     for mine, theirs in ((pa.entities, pb.entities), (pa.rare, pb.rare)):
         for key, weight in mine.items():
             if key in theirs:
                 shared[key] = max(shared.get(key, 0.0), min(weight, theirs[key]))
     return tuple(k for k, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
-
-
-def shared_anchor(a: str, b: str) -> float:
-    """Rarity of the rarest word two sentences share (0 when they share none).
-
-    A word at rarity >= ``settings.CLAIM_ANCHOR_RARITY`` (a code like S-300, a
-    rare name) pins two sentences to one specific thing; see
-    ``ClaimRule``.
-    """
-    shared = _anchor_words(a) & _anchor_words(b)
-    return max((rarity(w) for w in shared), default=0.0)
-
-
-@lru_cache(maxsize=100_000)
-def _anchor_words(text: str) -> frozenset[str]:
-    """A sentence meets many candidates in corpus mode, so its words are taken once."""
-    return frozenset(_possessive_stem(w) for w in words(normalize(text)) if not _ORDINAL.match(w))
-
-
-def _possessive_stem(word: str) -> str:
-    """"rouhani's" -> "rouhani": a possessive is not a rarer word than its name."""
-    return word[:-2] if word.endswith("'s") else word
 
 
 @dataclass(frozen=True)
@@ -561,7 +485,9 @@ def claim_evidence(
     cosines: Sequence[float] | np.ndarray,
     rule: ClaimRule,
     embedder: str = "accurate",
+    specificity: Specificity = NO_CORPUS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(claim probabilities, shares-something-specific flags) of many pairs: what ``rule.accepts`` weighs beside the cosine."""
     features = features_matrix(texts_a, texts_b, cosines)
-    return probabilities(features, model(embedder)), rule.shares_specifics(features)
+    specific = rule.shares_specifics(specific_features(features, texts_a, texts_b, specificity))
+    return probabilities(features, model(embedder)), specific

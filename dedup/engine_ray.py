@@ -47,14 +47,15 @@ from .pipeline import sentence_conflicts, shown
 from .settings import PARQUET_SUFFIXES, RAY_SEMANTIC_PARTITION_KEYS, RAY_SEMANTIC_PROBES
 from .settings import RAY_SEMANTIC_SAMPLE, RAY_WORKERS, Settings
 from .story import StorySignature, split_templates
+from .specificity import Specificity, common_documents
 from .match.kmeans import kmeans
 from .ray_cluster import RayEngineError, RayOptions, configure_data_context, session  # noqa: F401
 from .ray_findings import write_outputs
 from .ray_stages import (
     DOC, FILE_BITS, PROBLEM, SENTENCE, SENTENCE_BITS, EmbedStage, RunEdges, assign_stage, band_stage, document_count,
     evidence_of_row, exact_stage, fuzzy_stage, judge_stage, partition_count, read_stage, rows_in, sampled_stage,
-    search_stage, select_rows, sentence_stage, story_rows_stage, story_stage, top_k_stage, unique_pairs_stage,
-    with_words_stage,
+    search_stage, select_rows, sentence_stage, story_rows_stage, story_stage, terms_stage, common_terms_stage,
+    top_k_stage, unique_pairs_stage, with_words_stage,
 )
 
 
@@ -73,7 +74,22 @@ def _list_inputs(paths: Iterable[str], settings: Settings) -> tuple[list[str], l
     return files, problems
 
 
-def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: int) -> list[tuple[Match, str]]:
+def _specificity(base, settings: Settings) -> Specificity:
+    """The corpus's ``Specificity``, as ``pipeline.corpus_specificity`` makes it: word document frequencies
+    summed in the workers; the driver receives only the words common enough to be capped."""
+    documents = document_count(base)
+    cut = common_documents(documents, settings)
+    rows = base.map_batches(terms_stage, batch_format="pyarrow").groupby("term").sum("df").map_batches(
+        common_terms_stage, fn_kwargs={"cut": cut}, batch_format="pyarrow"
+    ).take_all()
+    counts = {r["term"]: int(r["sum(df)"]) for r in rows}
+    total = counts.pop("", 0)
+    return Specificity.from_counts(counts, documents, total, settings)
+
+
+def _semantic_edges(
+    keys, settings: Settings, options: RayOptions, partitions: int, specificity: Specificity
+) -> list[tuple[Match, str]]:
     from ray.data import ActorPoolStrategy
 
     chosen = keys.map_batches(
@@ -124,7 +140,8 @@ def _semantic_edges(keys, settings: Settings, options: RayOptions, partitions: i
 
     story_refs = ray.put(stories.to_arrow_refs())
     judged = pairs.map_batches(
-        judge_stage, fn_kwargs={"settings": settings, "stories": [story_refs]}, batch_format="pyarrow"
+        judge_stage, fn_kwargs={"settings": settings, "stories": [story_refs], "specificity": specificity},
+        batch_format="pyarrow",
     )
     return [
         (Match(int(row["a"]), int(row["b"]), float(row["score"]), "semantic", evidence_of_row(row["evidence"])), row["kind"])
@@ -181,7 +198,7 @@ def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
 
         # The local path skips pairs already linked by a repeat before judging; same filter, after.
         semantic_repeats = []
-        for match, kind in sorted(_semantic_edges(keys, settings, options, partitions), key=lambda e: (e[0].a, e[0].b)):
+        for match, kind in sorted(_semantic_edges(keys, settings, options, partitions, _specificity(base, settings)), key=lambda e: (e[0].a, e[0].b)):
             if find(match.a) != find(match.b):
                 (semantic_repeats if kind == "repeat" else claims).append(match)
         repeats = _concatenate([repeats, Edges.of(semantic_repeats)])

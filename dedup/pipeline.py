@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -25,6 +26,9 @@ from .normalize import normalize, words
 from .segment import split_spans
 from .settings import Settings
 from .story import StorySignature, split_templates
+
+if TYPE_CHECKING:
+    from .specificity import Specificity
 
 
 def segment_documents(documents: Iterable[Document]) -> list[Sentence]:
@@ -119,14 +123,17 @@ class SemanticCandidate:
     strict: bool
 
 
-def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) -> tuple[list[Match], list[Match]]:
+def judge_semantic(
+    candidates: Sequence[SemanticCandidate], settings: Settings, specificity: Specificity | None = None
+) -> tuple[list[Match], list[Match]]:
     """Semantic candidates → (repeat matches, claim matches): the one decision both engines make.
 
     A pair whose wording is near-identical is a repeat found by the semantic
     method (``--methods semantic`` alone still reports repeats as repeats);
     the rest are claims when the pair verifier says so (``verify.claim_verdicts``,
     behind its cheap gates).  Claims inside one document are looked for only with
-    ``settings.within_claims``.
+    ``settings.within_claims``.  ``specificity`` is the corpus's (``corpus_specificity``): a word common
+    in it is no specific shared detail, in the decision and in the evidence shown.
     """
     from .verify import claim_verdicts  # loaded only when semantic matching runs
 
@@ -139,14 +146,15 @@ def judge_semantic(candidates: Sequence[SemanticCandidate], settings: Settings) 
             rest.append(c)
     verdicts = claim_verdicts(
         [c.text_a for c in rest], [c.text_b for c in rest],
-        np.array([c.cosine for c in rest], dtype=np.float32), [c.strict for c in rest], settings,
+        np.array([c.cosine for c in rest], dtype=np.float32), [c.strict for c in rest], settings, specificity,
     )
     from .claims import shared_specifics
+    from .specificity import NO_CORPUS
 
     claims = [
         Match(c.a, c.b, round(v.claim, 4), "semantic", ClaimEvidence(
             settings.claim_decider, v.outcome, round(v.claim, 4), round(c.cosine, 4),
-            shared_specifics(c.text_a, c.text_b),
+            shared_specifics(c.text_a, c.text_b, specificity=specificity or NO_CORPUS),
         ))
         for c, v in zip(rest, verdicts) if v is not None
     ]
@@ -191,9 +199,20 @@ def semantic_matches(
     settings: Settings,
     already_linked: Callable[[int, int], bool],
     embed: Callable[[list[str]], np.ndarray],
+    specificity: Specificity | None = None,
 ) -> tuple[list[Match], list[Match]]:
     """Embedding neighbours, judged by ``judge_semantic``: (repeat matches, claim matches)."""
-    return judge_semantic(semantic_candidates(keys, sentences, settings, already_linked, embed), settings)
+    return judge_semantic(semantic_candidates(keys, sentences, settings, already_linked, embed), settings, specificity)
+
+
+def corpus_specificity(
+    documents: Sequence[Document], settings: Settings, population: int | None = None
+) -> Specificity:
+    """The run's ``Specificity``: word document frequencies over ``documents`` (``population``: see
+    ``Specificity.of_texts``).  The Ray engine counts with the same ``specificity.document_terms``."""
+    from .specificity import Specificity
+
+    return Specificity.of_texts((d.text for d in documents), settings, population)
 
 
 def is_strict(same_document: bool, story_a: np.ndarray, story_b: np.ndarray, settings: Settings) -> bool:
@@ -261,7 +280,8 @@ def _involves_draft(sentences: Sequence[Sentence]) -> Callable[[Match], bool]:
 
 
 def check_documents(
-    documents: Sequence[Document], settings: Settings | None = None, *, population: int | None = None
+    documents: Sequence[Document], settings: Settings | None = None, *, population: int | None = None,
+    specificity: Specificity | None = None,
 ) -> CheckResult:
     """Run every stage over documents already in memory.
 
@@ -269,7 +289,9 @@ def check_documents(
     (drafts): a finding always involves a draft, never two references alone.
     ``population`` is the corpus the boilerplate threshold is measured
     against when ``documents`` are drawn from a bigger one (an archive's
-    candidates); by default, ``documents`` themselves.
+    candidates); by default, ``documents`` themselves.  Claims weigh words by ``specificity``, the
+    corpus's word document frequencies (by default counted over ``documents`` against ``population``;
+    an index passes its archive's).
     """
     settings = settings or Settings()
     say = _narrator(settings)
@@ -292,6 +314,7 @@ def check_documents(
             settings,
             lambda a, b: linked.find(a) == linked.find(b),
             embedding_function(settings),
+            specificity or corpus_specificity(documents, settings, population),
         )
         repeats.extend(m for m in more_repeats if keep(m))
         claims = [m for m in claims if keep(m)]

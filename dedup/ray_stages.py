@@ -319,11 +319,32 @@ def story_stage(table):
     return pa.table({"sdoc": doc[starts], "story": pa.array(stories, pa.binary())})
 
 
-def judge_stage(table, settings: Settings, stories: list):
+def terms_stage(table):
+    """Document rows → one row per word key with how many of the batch's documents hold it
+    (``specificity.document_terms``, as the local run counts), and the row ``""`` holding their word count."""
+    import pyarrow as pa
+
+    from .specificity import count_terms
+
+    counts, _, total = count_terms(text or "" for text in select_rows(table, DOC, ["text"])["text"].to_pylist())
+    counts[""] = total  # no word key is empty
+    return pa.table({"term": pa.array(list(counts), pa.string()), "df": pa.array(list(counts.values()), pa.int64())})
+
+
+def common_terms_stage(table, cut: int):
+    """Summed counts → the words at or above the corpus cut, and the word-count row."""
+    import pyarrow.compute as pc
+
+    df = table["sum(df)"]
+    return table.filter(pc.or_(pc.greater_equal(df, cut), pc.equal(table["term"], "")))
+
+
+def judge_stage(table, settings: Settings, stories: list, specificity=None):
     """Candidate pairs with both keys' text → semantic repeat and claim edges.
 
     ``stories`` holds the object references of the story-vector blocks; each
     judging task reads them from the object store (never through the driver).
+    ``specificity`` is the corpus's (``engine_ray``: counted by ``terms_stage``).
     """
     import pyarrow as pa
     import ray
@@ -341,7 +362,7 @@ def judge_stage(table, settings: Settings, stories: list):
         )
         for a, b, cos, key_a, key_b, text_a, text_b, doc_a, doc_b in zip(*cols.values())
     ]
-    repeats, claims = judge_semantic(candidates, settings)
+    repeats, claims = judge_semantic(candidates, settings, specificity)
     edges = [*((m, "repeat") for m in repeats), *((m, "claim") for m in claims)]
     return pa.table({
         "a": pa.array([m.a for m, _ in edges], pa.int64()), "b": pa.array([m.b for m, _ in edges], pa.int64()),

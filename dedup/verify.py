@@ -123,6 +123,7 @@ def claim_verdicts(
     cosines: np.ndarray,
     strict: list[bool],
     settings,
+    specificity=None,
 ) -> list[Verdict | None]:
     """The one claim decision of dedup, for every engine and command.
 
@@ -138,16 +139,19 @@ def claim_verdicts(
       ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine.
 
     ``strict`` pairs (within one document, or across documents telling
-    different stories) need the stricter point of either decider.
+    different stories) need the stricter point of either decider.  ``specificity`` is the run's corpus
+    (``specificity.Specificity``): words common there are no specific shared detail in the gate.
     """
-    from .claims import FEATURES, ClaimRule, features_matrix, probabilities, shared_anchor
+    from .claims import FEATURES, ClaimRule, features_matrix, probabilities, specific_features
     from .claims import model as claim_model
+    from .specificity import NO_CORPUS, shared_anchor
     from .settings import TEMPLATE_MIN_RATIO, VERIFIER_STRICT_MARGIN
 
     out: list[Verdict | None] = [None] * len(texts_a)
     if not texts_a:
         return out
     calibrated = claim_model(settings.model)
+    specificity = specificity or NO_CORPUS
     features = features_matrix(texts_a, texts_b, cosines)
     rule = ClaimRule.for_model(
         calibrated,
@@ -155,7 +159,7 @@ def claim_verdicts(
         settings.anchor_rarity,
         settings.claim_min_key_overlap,
     )
-    specific = rule.shares_specifics(features)
+    specific = rule.shares_specifics(specific_features(features, texts_a, texts_b, specificity))
     # Both sentences state figures, none agree, and the words around the figures are one template:
     # two data lines ("Revs 44.1 mln vs 34.4 mln" / "Revs 43.7 mln vs 32.4 mln", "Shr loss 14 cts vs
     # loss 31 cts" / "Shr loss seven cts vs loss 64 cts"), not one claim.  Prose whose figures differ

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dedup"
 
 LAYERS = [
     {"core", "version", "settings", "files", "normalize", "contract"},
-    {"documents", "segment", "match", "models", "cache", "conflicts", "claims", "story"},
+    {"documents", "segment", "match", "models", "cache", "conflicts", "claims", "specificity", "story"},
     {"verify", "group"},
     {"pipeline"},
     {"ray_stages", "ray_cluster", "ray_findings", "engine_ray", "index", "index_file"},
