@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from dedup.claims import ClaimRule, _profile, features_matrix  # noqa: E402
 from dedup.claims import model as claim_model  # noqa: E402
 from dedup.documents import read_documents  # noqa: E402
-from dedup.group import UnionFind  # noqa: E402
+from dedup.core import Edges  # noqa: E402
+from dedup.plan import Linked  # noqa: E402
 from dedup.match.semantic import cosine_pairs  # noqa: E402
 from dedup.normalize import words  # noqa: E402
 from dedup.pipeline import (  # noqa: E402
@@ -74,14 +75,9 @@ def main() -> None:
     documents, _ = read_documents(args.corpus, settings)
     sentences = segment_documents(documents)
     keys = distinct_keys(sentences, settings)
-    linked = UnionFind()
-    for m in repeat_matches(keys, settings):
-        linked.union(m.a, m.b)
-
-    def already_linked(a: int, b: int) -> bool:
-        return linked.find(a) == linked.find(b)
-
-    candidates = semantic_candidates(keys, sentences, settings, already_linked, embedding_function(settings))
+    linked = Linked.of(Edges.of(repeat_matches(keys, settings)))
+    already_linked = linked.same
+    candidates = semantic_candidates(keys, sentences, settings, linked, embedding_function(settings))
     _, claims = judge_semantic(candidates, settings)
     accepted = {tuple(sorted((m.a, m.b))) for m in claims}
 

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup.documents import read_documents  # noqa: E402
-from dedup.group import UnionFind  # noqa: E402
+from dedup.core import Edges  # noqa: E402
+from dedup.plan import Linked  # noqa: E402
 from dedup.pipeline import (  # noqa: E402
     distinct_keys,
     embedding_function,
@@ -70,12 +71,8 @@ def main() -> None:
         print(f"warning: {p}", file=sys.stderr)
     sentences = segment_documents(documents)
     keys = distinct_keys(sentences, settings)
-    linked = UnionFind()
-    for m in repeat_matches(keys, settings):
-        linked.union(m.a, m.b)
-    candidates = semantic_candidates(
-        keys, sentences, settings, lambda a, b: linked.find(a) == linked.find(b), embedding_function(settings)
-    )
+    linked = Linked.of(Edges.of(repeat_matches(keys, settings)))
+    candidates = semantic_candidates(keys, sentences, settings, linked, embedding_function(settings))
     strata: dict[str, list] = defaultdict(list)
     for c in candidates:
         if c.same_document:

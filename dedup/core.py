@@ -207,6 +207,7 @@ class CheckResult:
 
 
 METHOD_ORDER = ["exact", "fuzzy", "semantic"]  # an edge's method is its index here
+METHOD_CODE = {method: code for code, method in enumerate(METHOD_ORDER)}  # Edges.method of each
 
 
 @dataclass(frozen=True, eq=False)

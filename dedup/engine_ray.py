@@ -1,6 +1,7 @@
 """The same pipeline on a Ray cluster: Ray Data runs the library's stages over batches.
 
-This module is the run: which stage follows which, and what comes back to the driver.  Cluster
+This module is the run: the stage plan (``plan.StagePlan``: which stages, in which order, behind which
+gates) mapped onto Ray Data, and what comes back to the driver.  Cluster
 set-up lives in ``ray_cluster``, the stage adapters over Arrow rows in ``ray_stages``, the findings
 written by the workers in ``ray_findings``.  It only decides *who runs* the stages; what they do lives in the
 library (``documents.read_file``, ``pipeline.segment_documents`` and
@@ -24,7 +25,7 @@ a finding means the same thing on both engines.
    built where the text is: a shuffle on the document turns each (sentence,
    finding) pair into its occurrence record, a shuffle on the finding
    assembles each finding with ``group.build_finding`` and
-   ``json_report.finding_dict`` and writes it, so the driver never holds a
+   ``contract.finding_dict`` and writes it, so the driver never holds a
    document, a sentence or a finding.  Without one, the driver fetches the
    sentences and documents the edges name and builds the report it prints.
 
@@ -40,10 +41,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import CheckResult, Document, Match, Problem, Sentence
+from .core import METHOD_CODE, CheckResult, Document, Match, Problem, Sentence
 from .documents import STDIN, iter_input_files
-from .group import Edges, components, group_findings, reduce_edges
+from .group import Edges, group_findings, reduce_edges
 from .pipeline import sentence_conflicts, shown
+from .plan import Linked, StagePlan
 from .settings import PARQUET_SUFFIXES, RAY_SEMANTIC_PARTITION_KEYS, RAY_SEMANTIC_PROBES
 from .settings import RAY_SEMANTIC_SAMPLE, RAY_WORKERS, Settings
 from .story import StorySignature, split_templates
@@ -88,12 +90,12 @@ def _specificity(base, settings: Settings) -> Specificity:
 
 
 def _semantic_edges(
-    keys, settings: Settings, options: RayOptions, partitions: int, specificity: Specificity
+    keys, settings: Settings, options: RayOptions, partitions: int, specificity: Specificity, linked: Linked
 ) -> list[tuple[Match, str]]:
     from ray.data import ActorPoolStrategy
 
     chosen = keys.map_batches(
-        with_words_stage, fn_kwargs={"min_words": settings.claim_min_words}, batch_format="pyarrow"
+        with_words_stage, fn_kwargs={"min_words": StagePlan.of(settings).claim_min_words}, batch_format="pyarrow"
     ).select_columns(["kid", "key", "text", "doc", "docs"])
     embedded = chosen.map_batches(
         EmbedStage, fn_constructor_kwargs={"settings": settings}, batch_format="pyarrow", batch_size=1024,
@@ -140,7 +142,8 @@ def _semantic_edges(
 
     story_refs = ray.put(stories.to_arrow_refs())
     judged = pairs.map_batches(
-        judge_stage, fn_kwargs={"settings": settings, "stories": [story_refs], "specificity": specificity},
+        judge_stage, fn_kwargs={"settings": settings, "stories": [story_refs], "specificity": specificity,
+                                "linked": linked},
         batch_format="pyarrow",
     )
     return [
@@ -175,35 +178,35 @@ def _run(paths: Iterable[str], settings: Settings, options: RayOptions):
 
     sentences = base.map_batches(sentence_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow")
     keys = sentences.groupby("part").map_groups(exact_stage, batch_format="pyarrow").materialize()
-    found: list[Edges] = []
-    if "exact" in settings.methods:
-        found.extend(exact_edges(batch) for batch in keys.select_columns(["members"]).map_batches(
-            _repeated, batch_format="pyarrow"
-        ).iter_batches(batch_format="pyarrow", batch_size=None))
-    if "fuzzy" in settings.methods:
-        found.append(_fetch_edges(keys.select_columns(["kid", "key"]).map_batches(
-            band_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow"
-        ).groupby("part").map_groups(
-            fuzzy_stage, fn_kwargs={"min_ratio": settings.fuzzy_min_ratio, "partitions": partitions},
-            batch_format="pyarrow",
-        ).groupby("part").map_groups(reduce_edges_stage, batch_format="pyarrow")))
-    repeats = _concatenate(found)
+    plan = StagePlan.of(settings)
+    repeat_stages = {"exact": _exact_edges, "fuzzy": _fuzzy_edges}
+    repeats = _concatenate([repeat_stages[method](keys, settings, partitions) for method in plan.repeat_methods])
     claims: list[Match] = []
-    if "semantic" in settings.methods:
-        ids, root = components(repeats.a, repeats.b)
-
-        def find(i: int) -> int:
-            at = int(np.searchsorted(ids, i))
-            return int(root[at]) if at < len(ids) and ids[at] == i else i
-
-        # The local path skips pairs already linked by a repeat before judging; same filter, after.
+    if plan.claims:
         semantic_repeats = []
-        for match, kind in sorted(_semantic_edges(keys, settings, options, partitions, _specificity(base, settings)), key=lambda e: (e[0].a, e[0].b)):
-            if find(match.a) != find(match.b):
-                (semantic_repeats if kind == "repeat" else claims).append(match)
+        judged = _semantic_edges(keys, settings, options, partitions, _specificity(base, settings), Linked.of(repeats))
+        for match, kind in sorted(judged, key=lambda e: (e[0].a, e[0].b)):
+            (semantic_repeats if kind == "repeat" else claims).append(match)
         repeats = _concatenate([repeats, Edges.of(semantic_repeats)])
     repeats, templates = _split_templates(base, repeats, settings)
     return base, RunEdges(repeats, claims, templates), problems
+
+
+def _exact_edges(keys, settings: Settings, partitions: int) -> Edges:
+    """The exact stage: keys' member lists (grouped by the key-hash shuffle) into edges."""
+    return _concatenate([exact_edges(batch) for batch in keys.select_columns(["members"]).map_batches(
+        _repeated, batch_format="pyarrow"
+    ).iter_batches(batch_format="pyarrow", batch_size=None)])
+
+
+def _fuzzy_edges(keys, settings: Settings, partitions: int) -> Edges:
+    """The fuzzy stage: MinHash band keys, a shuffle on them, rapidfuzz in the workers, one star a component."""
+    return _fetch_edges(keys.select_columns(["kid", "key"]).map_batches(
+        band_stage, fn_kwargs={"partitions": partitions}, batch_format="pyarrow"
+    ).groupby("part").map_groups(
+        fuzzy_stage, fn_kwargs={"min_ratio": settings.fuzzy_min_ratio, "partitions": partitions},
+        batch_format="pyarrow",
+    ).groupby("part").map_groups(reduce_edges_stage, batch_format="pyarrow"))
 
 
 def _split_templates(base, repeats: Edges, settings: Settings) -> tuple[Edges, Edges]:
@@ -235,7 +238,7 @@ def exact_edges(table) -> Edges:
     parent = pc.list_parent_indices(members).to_numpy()
     first = np.r_[True, parent[1:] != parent[:-1]] if len(parent) else np.zeros(0, dtype=bool)
     head = flat[first][np.cumsum(first) - 1]
-    return Edges(head[~first], flat[~first], np.ones(int((~first).sum())), np.zeros(int((~first).sum()), np.int8))
+    return Edges(head[~first], flat[~first], np.ones(int((~first).sum())), np.full(int((~first).sum()), METHOD_CODE["exact"], np.int8))
 
 
 def _fetch_edges(dataset) -> Edges:
@@ -245,7 +248,7 @@ def _fetch_edges(dataset) -> Edges:
         return Edges.of([])
     a, b, score = (np.concatenate(column) for column in zip(*parts))
     order = np.lexsort((b, a))
-    return Edges(a[order], b[order], score[order], np.ones(len(a), np.int8))
+    return Edges(a[order], b[order], score[order], np.full(len(a), METHOD_CODE["fuzzy"], np.int8))
 
 
 def _concatenate(found: list[Edges]) -> Edges:
@@ -258,7 +261,7 @@ def reduce_edges_stage(table):
     import pyarrow as pa
 
     a = table["a"].to_numpy()
-    edges = reduce_edges(Edges(a, table["b"].to_numpy(), table["score"].to_numpy(), np.ones(len(a), np.int8)))
+    edges = reduce_edges(Edges(a, table["b"].to_numpy(), table["score"].to_numpy(), np.full(len(a), METHOD_CODE["fuzzy"], np.int8)))
     return pa.table({"a": edges.a, "b": edges.b, "score": edges.score})
 
 

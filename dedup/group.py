@@ -23,34 +23,6 @@ import numpy as np
 from .core import METHOD_ORDER, ClaimEvidence, Conflict, Edges, Finding, Match, Sentence  # noqa: F401 (re-exported)
 
 
-class UnionFind:
-    """Components over sentence indices; only the indices ever touched are stored.
-
-    A dict rather than a list so a driver holding only the match edges of a
-    distributed run (indices up to 2**63) groups them the same way.
-    """
-
-    def __init__(self):
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # The smaller index stays root, so a component's root is its earliest sentence.
-            if rb < ra:
-                ra, rb = rb, ra
-            self.parent[rb] = ra
-
-
 def _scope(occurrences: Sequence[Sentence]) -> str:
     first = occurrences[0].document
     return "within" if all(s.document is first for s in occurrences) else "across"
@@ -92,7 +64,7 @@ def components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every id the edges touch (sorted) and its component's root, the component's smallest id.
 
     Minimum-label propagation with pointer jumping, in NumPy: the same
-    components as ``UnionFind`` without a dict entry per sentence.
+    components as a union-find, without a dict entry per sentence.
     """
     ids = np.unique(np.concatenate([a, b]))
     ia, ib = np.searchsorted(ids, a), np.searchsorted(ids, b)

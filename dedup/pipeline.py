@@ -1,10 +1,11 @@
 """The checker end to end: documents → sentences → matches → findings.
 
 Each stage is a plain function over a batch (``segment_documents``,
-``distinct_keys``, ``repeat_matches``, ``semantic_matches``,
-``group_findings``); ``check_documents`` runs them in this process.  Another
-engine runs the same functions over partitions, which is why no stage reaches
-into another's state.
+``distinct_keys``, ``exact_matches``, ``fuzzy_matches``, ``semantic_matches``,
+``group_findings``); ``check_documents`` runs them in this process, in the
+order and behind the gates of the stage plan (``plan.StagePlan``).  The Ray
+engine runs the same plan and the same functions over partitions, which is
+why no stage reaches into another's state.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rapidfuzz import fuzz
 from .core import CheckResult, ClaimEvidence, Conflict, Document, Finding, Match, Sentence
 from .documents import read_documents, without_drafts
 from .group import Edges, group_findings
+from .plan import Linked, StagePlan
 from .match import exact_groups, fuzzy_pairs
 from .match.semantic import cosine_pairs
 from .normalize import normalize, words
@@ -89,16 +91,23 @@ def distinct_keys(sentences: Sequence[Sentence], settings: Settings) -> Keys:
     return Keys(keys, [[eligible[i].index for i in groups[k]] for k in keys])
 
 
+def exact_matches(keys: Keys, settings: Settings) -> list[Match]:
+    """Each later occurrence of a key to its first."""
+    return [Match(group[0], other, 1.0, "exact") for group in keys.members for other in group[1:]]
+
+
+def fuzzy_matches(keys: Keys, settings: Settings) -> list[Match]:
+    """Keys whose wording is near-identical (``match.fuzzy_pairs``), between their first occurrences."""
+    return [Match(keys.first(i), keys.first(j), score, "fuzzy")
+            for i, j, score in fuzzy_pairs(keys.keys, settings.fuzzy_min_ratio)]
+
+
+REPEAT_MATCHERS: dict[str, Callable[[Keys, Settings], list[Match]]] = {"exact": exact_matches, "fuzzy": fuzzy_matches}
+
+
 def repeat_matches(keys: Keys, settings: Settings) -> list[Match]:
-    """Exact and fuzzy repeats as sentence-level matches."""
-    matches: list[Match] = []
-    if "exact" in settings.methods:
-        for group in keys.members:
-            matches.extend(Match(group[0], other, 1.0, "exact") for other in group[1:])
-    if "fuzzy" in settings.methods:
-        for i, j, score in fuzzy_pairs(keys.keys, settings.fuzzy_min_ratio):
-            matches.append(Match(keys.first(i), keys.first(j), score, "fuzzy"))
-    return matches
+    """The plan's repeat matchers, in its order, as sentence-level matches."""
+    return [m for method in StagePlan.of(settings).repeat_methods for m in REPEAT_MATCHERS[method](keys, settings)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +174,12 @@ def semantic_candidates(
     keys: Keys,
     sentences: Sequence[Sentence],
     settings: Settings,
-    already_linked: Callable[[int, int], bool],
+    linked: Linked,
     embed: Callable[[list[str]], np.ndarray],
 ) -> list[SemanticCandidate]:
-    """Embedding neighbours of claim-length keys, not already linked as repeats: what ``judge_semantic`` reads."""
-    chosen = [i for i, key in enumerate(keys.keys) if len(words(key)) >= settings.claim_min_words]
+    """Embedding neighbours of the keys the plan embeds, not already linked as repeats: what ``judge_semantic`` reads."""
+    plan = StagePlan.of(settings)
+    chosen = [i for i, key in enumerate(keys.keys) if plan.embeds(len(words(key)))]
     if len(chosen) < 2:
         return []
     embeddings = embed([keys.keys[i] for i in chosen])
@@ -179,12 +189,15 @@ def semantic_candidates(
         queries = [c for c, i in enumerate(chosen) if keys.has_draft(i, sentences)]
     pairs = cosine_pairs(embeddings, settings.semantic_min_cosine, settings.semantic_top_k, queries=queries)
     story = story_vectors(keys, chosen, embeddings, sentences)
+    firsts = np.array([keys.first(i) for i in chosen], dtype=np.int64)
+    ends = np.array([(ci, cj) for ci, cj, _ in pairs], dtype=np.int64).reshape(-1, 2)
+    joined = linked.joined(firsts[ends[:, 0]], firsts[ends[:, 1]])
     candidates: list[SemanticCandidate] = []
-    for ci, cj, cosine in pairs:
+    for (ci, cj, cosine), already in zip(pairs, joined.tolist()):
+        if already:
+            continue
         i, j = chosen[ci], chosen[cj]
         a, b = keys.first(i), keys.first(j)
-        if already_linked(a, b):
-            continue
         doc_a, doc_b = sentences[a].document, sentences[b].document
         candidates.append(SemanticCandidate(
             a, b, keys.keys[i], keys.keys[j], sentences[a].text, sentences[b].text, cosine, doc_a is doc_b,
@@ -197,12 +210,12 @@ def semantic_matches(
     keys: Keys,
     sentences: Sequence[Sentence],
     settings: Settings,
-    already_linked: Callable[[int, int], bool],
+    linked: Linked,
     embed: Callable[[list[str]], np.ndarray],
     specificity: Specificity | None = None,
 ) -> tuple[list[Match], list[Match]]:
     """Embedding neighbours, judged by ``judge_semantic``: (repeat matches, claim matches)."""
-    return judge_semantic(semantic_candidates(keys, sentences, settings, already_linked, embed), settings, specificity)
+    return judge_semantic(semantic_candidates(keys, sentences, settings, linked, embed), settings, specificity)
 
 
 def corpus_specificity(
@@ -301,18 +314,13 @@ def check_documents(
     keep = _involves_draft(sentences)
     repeats = [m for m in repeat_matches(keys, settings) if keep(m)]
     claims: list[Match] = []
-    if "semantic" in settings.methods:
-        from .group import UnionFind
-
+    if StagePlan.of(settings).claims:
         say(f"{len(repeats):,} repeat links; embedding and judging claim candidates")
-        linked = UnionFind()
-        for m in repeats:
-            linked.union(m.a, m.b)
         more_repeats, claims = semantic_matches(
             keys,
             sentences,
             settings,
-            lambda a, b: linked.find(a) == linked.find(b),
+            Linked.of(Edges.of(repeats)),
             embedding_function(settings),
             specificity or corpus_specificity(documents, settings, population),
         )

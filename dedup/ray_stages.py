@@ -16,16 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import ClaimEvidence, Match, Problem
+from .core import METHOD_CODE, ClaimEvidence, Match, Problem
 from .documents import read_file
 from .group import Edges, reduce_edges
 from .match import exact_groups, key_hash
 from .match.exact import signed64
 from .match import minhash
 from .match.fuzzy import candidate_keys, verify
-from .match.semantic import cosine_pairs
+from .match.semantic import cosine_pairs, top_k_per_row
 from .normalize import words
 from .pipeline import SemanticCandidate, eligibility, is_strict, judge_semantic, segment_documents
+from .plan import Linked
 from .pipeline import embedding_function, story_vector
 from .settings import RAY_PARTITION_ROWS
 from .settings import Settings
@@ -195,7 +196,7 @@ def fuzzy_stage(table, min_ratio: float, partitions: int):
     a = np.array([distinct[i] for i, _, _ in found], dtype=np.int64)
     b = np.array([distinct[j] for _, j, _ in found], dtype=np.int64)
     scores = np.array([score for _, _, score in found], dtype=np.float64)
-    return _edge_table(reduce_edges(Edges(a, b, scores, np.ones(len(a), np.int8))), partitions)
+    return _edge_table(reduce_edges(Edges(a, b, scores, np.full(len(a), METHOD_CODE["fuzzy"], np.int8))), partitions)
 
 
 def _edge_table(edges: Edges, partitions: int):
@@ -265,10 +266,7 @@ def top_k_stage(table, top_k: int, partitions: int):
     first[1:] = (row[order][1:] != row[order][:-1]) | (nbr[order][1:] != nbr[order][:-1])
     table = table.take(pa.array(order[first]))  # a neighbour found in two partitions, once
     row, nbr, cos = table["row"].to_numpy(), table["nbr"].to_numpy(), table["cos"].to_numpy()
-    order = np.lexsort((nbr, -cos, row))
-    row = row[order]
-    rank = np.arange(len(row)) - np.searchsorted(row, row, side="left")
-    table = table.take(pa.array(order[rank < top_k]))
+    table = table.take(pa.array(top_k_per_row(row, nbr, cos, top_k)))
     # Canonical pair order (a < b), each side's key, text and document with it.
     row, nbr = table["row"].to_numpy(), table["nbr"].to_numpy()
     swap = nbr < row
@@ -339,15 +337,19 @@ def common_terms_stage(table, cut: int):
     return table.filter(pc.or_(pc.greater_equal(df, cut), pc.equal(table["term"], "")))
 
 
-def judge_stage(table, settings: Settings, stories: list, specificity=None):
+def judge_stage(table, settings: Settings, stories: list, specificity=None, linked: Linked | None = None):
     """Candidate pairs with both keys' text → semantic repeat and claim edges.
 
     ``stories`` holds the object references of the story-vector blocks; each
     judging task reads them from the object store (never through the driver).
     ``specificity`` is the corpus's (``engine_ray``: counted by ``terms_stage``).
+    A pair ``linked`` already joins is never judged, as in the local engine (the plan's gate).
     """
     import pyarrow as pa
     import ray
+
+    if linked is not None and table.num_rows:
+        table = table.filter(pa.array(~linked.joined(table["a"].to_numpy(), table["b"].to_numpy())))
 
     story = {}
     for block in ray.get(ray.get(stories[0])):  # the list of block references, then the blocks

@@ -67,11 +67,35 @@ def test_claim_between_repeat_groups_lists_every_copy_and_conflicts():
     assert all(0 not in pair or 3 in pair for pair in seen)
 
 
+class UnionFind:
+    """The textbook union-find: the reference ``group.components`` must agree with."""
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller index stays root, so a component's root is its earliest sentence.
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
 def test_components_are_union_find_components():
     """The array grouping a big run's driver uses finds UnionFind's components, rooted at the smallest id."""
     import numpy as np
 
-    from dedup.group import UnionFind, components
+    from dedup.group import components
 
     rng = np.random.default_rng(0)
     a = rng.integers(0, 3_000, 2_000) * (1 << 40)  # ids as large as a distributed run's

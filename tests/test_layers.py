@@ -17,7 +17,7 @@ LAYERS = [
     {"core", "version", "settings", "files", "normalize", "contract"},
     {"documents", "segment", "match", "models", "cache", "conflicts", "claims", "specificity", "story"},
     {"verify", "group"},
-    {"pipeline"},
+    {"pipeline", "plan"},
     {"ray_stages", "ray_cluster", "ray_findings", "engine_ray", "index", "index_file"},
     {"clean", "audit", "baseline"},
     {"report"},

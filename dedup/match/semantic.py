@@ -63,16 +63,23 @@ def cosine_pairs(
         if not len(r):
             continue
         values, cols = sims[r, c], columns[r, c]
-        # Keep the top_k per row: sort by (row, -value, column) and cut each row's run.
-        order = np.lexsort((cols, -values, r))
-        r, cols, values = r[order], cols[order], values[order]
-        row_start = np.searchsorted(r, r, side="left")
-        keep = (np.arange(len(r)) - row_start) < top_k
+        keep = top_k_per_row(r, cols, values, top_k)
         for ri, ci, v in zip(block_rows[r[keep]].tolist(), cols[keep].tolist(), values[keep].tolist()):
             pair = (ri, ci) if ri < ci else (ci, ri)
             if found.get(pair, -2.0) < v:
                 found[pair] = v
     return [(i, j, min(1.0, s)) for (i, j), s in sorted(found.items())]
+
+
+def top_k_per_row(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, top_k: int) -> np.ndarray:
+    """Indices of each row's ``top_k`` highest values, ties to the lower column: the one cut both engines make.
+
+    Sorted by (row, -value, column), so the indices come in that order.
+    """
+    order = np.lexsort((columns, -values, rows))
+    ranked = rows[order]
+    rank = np.arange(len(ranked)) - np.searchsorted(ranked, ranked, side="left")
+    return order[rank < top_k]
 
 
 Block = tuple[np.ndarray, np.ndarray, np.ndarray]  # searched rows, candidate columns, their cosines
