@@ -487,12 +487,3 @@ def test_clean_keeps_a_near_repeat_whose_figures_differ(tmp_path):
     assert second in b  # the other figure survives
     assert b.count(first) == 0  # the exact copy of a's sentence is still removed
     assert report.spans_removed == 1
-
-
-def test_out_holding_only_a_killed_runs_temporaries_counts_as_empty(bbc, tmp_path):
-    out = tmp_path / "out"
-    (out / "business").mkdir(parents=True)
-    (out / "business" / f"{TMP_PREFIX}0123456789abcdef").write_bytes(b"half a fi")  # as a killed run leaves them
-    (out / f"{TMP_PREFIX}fedcba9876543210").write_bytes(b"half a fi")
-    clean([bbc / "business" / "007.txt"], out, FAST)
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["007.txt", REMOVED_LOG]

@@ -398,3 +398,21 @@ def test_clean_of_json_lines_with_a_bad_byte_keeps_every_other_line_as_it_was(tm
     rewritten = json.loads(written[1])["text"]
     assert rewritten.count("The relationship has blossomed under Rouhani") == 1
     assert "Oil Mini\udcfester" in rewritten  # the bad byte, escaped in JSON, where it was
+
+
+def test_out_holding_only_a_killed_cleans_temporaries_is_cleaned_into_without_force(tmp_path):
+    from dedup.files import TMP_PREFIX
+
+    _article(tmp_path)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "article.txt").rename(tmp_path / "src" / "article.txt")
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (out / "sub" / f"{TMP_PREFIX}0123456789abcdef").write_bytes(b"half a fi")  # as a killed clean leaves them
+    (out / f"{TMP_PREFIX}fedcba9876543210").write_bytes(b"half a fi")
+    result = run("clean", str(tmp_path / "src"), "-o", str(out), *LEXICAL)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["article.txt", "removed.jsonl"]
+    (out / "article.txt").write_text("a finished file of the earlier run", encoding="utf-8")
+    result = run("clean", str(tmp_path / "src"), "-o", str(out), *LEXICAL)
+    assert result.exit_code == 2 and "not empty" in result.output  # complete files: a real OUT, not litter
