@@ -37,6 +37,11 @@ _FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def without_figures(text: str) -> str:
+    """The wording around a text's figures: each figure one placeholder, spaces and case folded (templates)."""
+    return _FIGURE.sub("#", " ".join(text.split()).casefold())
+
+
 def figures(text: str) -> list[str]:
     """The figures a text states, in order, spelled-out ones as digits ("five" and "5" are one figure)."""
     return [_NUMBER_WORDS.get(m.casefold(), m) for m in _FIGURE.findall(text)]

@@ -13,7 +13,6 @@ ONNX Runtime with the MiniLM package's own tokenizer, offline.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .models import ModelError, available_cores, get_spec, sha256_of, verify
+from .story import without_figures
 
 VERIFIER_DIR = Path(__file__).resolve().parent / "weights" / "verifier"
 # Pinned from models/build_verifier.py's output (also in models/README.md).
@@ -100,16 +100,12 @@ class PairVerifier:
         return [Verdict(float(row[claim]), float(row[same])) for row in p]
 
 
-_FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"twenty|thirty|forty|fifty|hundred|nil)\b", re.IGNORECASE)
-
-
 def template_similarity(texts_a: list[str], texts_b: list[str]) -> np.ndarray:
     """fuzz.ratio (0-100) of each pair with every figure replaced by one placeholder."""
     from rapidfuzz import fuzz
 
-    mask = lambda t: _FIGURE.sub("#", " ".join(t.split()).casefold())  # noqa: E731
-    return np.array([fuzz.ratio(mask(a), mask(b)) for a, b in zip(texts_a, texts_b)], dtype=np.float64)
+    return np.array([fuzz.ratio(without_figures(a), without_figures(b)) for a, b in zip(texts_a, texts_b)],
+                    dtype=np.float64)
 
 
 @lru_cache(maxsize=1)
