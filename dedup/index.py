@@ -46,6 +46,7 @@ from .match.fuzzy import candidate_keys
 from .normalize import words
 from .pipeline import check_documents, distinct_keys, embedding_function, segment_documents
 from .settings import LSH_JACCARD, LSH_NUM_PERM, Settings
+from .specificity import Specificity, common_documents, count_terms, document_terms
 
 _CHUNK = 500  # SQLite host parameters per IN (...)
 _VECTOR_ROWS = 8192  # stored vectors scored per block in a semantic query
@@ -99,8 +100,25 @@ def _prepare(documents: list[Document], settings: Settings, with_vectors: bool) 
     return _Prepared(documents, [spans[id(d)] for d in documents], keys, bands, long_enough, vectors)
 
 
+def _count_terms(db: sqlite3.Connection, text: str, step: int) -> int:
+    """Add (``step`` 1) or take back (-1) one document's words in the archive's word counts; its word count."""
+    terms, n = document_terms(text)
+    db.executemany(
+        "INSERT INTO terms (term, documents) VALUES (?, ?) "
+        "ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents",
+        [(t, step) for t in terms],
+    )
+    return n * step
+
+
 def _write(db: sqlite3.Connection, prepared: _Prepared, settings: Settings, report: AddReport) -> None:
-    """Insert a prepared batch; the caller holds the write transaction."""
+    """Insert a prepared batch; the caller holds the write transaction.
+
+    With the archive's word counts (meta ``terms``) the counts follow every document added or replaced.
+    """
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    counting = "total_words" in meta
+    total_words = int(meta.get("total_words", 0))
     key_ids: list[int | None] = [None] * len(prepared.keys)
     band_rows = iter(range(len(prepared.bands)))
     vector_rows = iter(range(0 if prepared.vectors is None else len(prepared.vectors)))
@@ -138,16 +156,20 @@ def _write(db: sqlite3.Connection, prepared: _Prepared, settings: Settings, repo
     for document, spans in zip(prepared.documents, prepared.spans):
         digest = text_digest(document.text)
         old = db.execute(
-            "SELECT id, text_hash FROM documents WHERE path = ? AND record IS ?", (document.path, document.record)
+            "SELECT id, text_hash, text FROM documents WHERE path = ? AND record IS ?", (document.path, document.record)
         ).fetchall()
-        if any(bytes(h) == digest for _, h in old):
+        if any(bytes(h) == digest for _, h, _ in old):
             report.skipped += 1
             continue
         if old:
-            db.executemany("DELETE FROM documents WHERE id = ?", [(i,) for i, _ in old])
+            db.executemany("DELETE FROM documents WHERE id = ?", [(i,) for i, _, _ in old])
             report.replaced += 1
+            if counting:
+                total_words += sum(_count_terms(db, text, -1) for _, _, text in old)
         else:
             report.added += 1
+        if counting:
+            total_words += _count_terms(db, document.text, 1)
         doc_row = db.execute(
             "INSERT INTO documents (path, record, doc_id, encoding, text, text_hash) VALUES (?, ?, ?, ?, ?, ?)",
             (document.path, document.record, document.id, document.encoding, document.text, digest),
@@ -156,6 +178,9 @@ def _write(db: sqlite3.Connection, prepared: _Prepared, settings: Settings, repo
             'INSERT INTO sentences (document_id, start, "end", key_id) VALUES (?, ?, ?, ?)',
             [(doc_row, start, end, key_id(k)) for start, end, k in spans],
         )
+    if counting:
+        db.execute("DELETE FROM terms WHERE documents <= 0")
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('total_words', ?)", (str(total_words),))
 
 
 def _add(db: sqlite3.Connection, path, documents: list[Document], settings: Settings, report: AddReport) -> None:
@@ -213,6 +238,7 @@ def build_index(
             "min_words": str(settings.min_words), "min_chars": str(settings.min_chars),
             "claim_min_words": str(settings.claim_min_words),
             "lsh_jaccard": str(LSH_JACCARD), "lsh_num_perm": str(LSH_NUM_PERM),
+            "total_words": "0",  # and the terms table: the archive's word document counts (specificity)
         }
         db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         _add(db, out, documents, settings, report)
@@ -405,10 +431,40 @@ def check_against_index(
         archived += index_info(path)["documents"]
     for document in references:
         document.reference = True
+    population = len(drafts) + archived + len(references)
     # A house phrase of the archive is boilerplate in a draft too: every archive document holding a
-    # draft's sentence is a candidate, counted against the archive's size.
-    return check_documents(list(drafts) + candidates + list(references), settings,
-                           population=len(drafts) + archived + len(references))
+    # draft's sentence is a candidate, counted against the archive's size.  Words common in the
+    # archive are no specific detail in a draft either: its word counts, plus the drafts' own.
+    return check_documents(list(drafts) + candidates + list(references), settings, population=population,
+                           specificity=archive_specificity(index_paths, [*drafts, *references], settings))
+
+
+def archive_specificity(
+    index_paths: Sequence[str | os.PathLike], documents: Sequence[Document], settings: Settings
+) -> Specificity | None:
+    """The specificity of the archives and ``documents`` together, as if all were one corpus; None when an
+    index was built before it kept word counts (the run then counts the documents it holds)."""
+    counts, extra_documents, total_words = count_terms(d.text for d in documents)
+    archived = 0
+    for path in index_paths:
+        db, meta = open_index(path, read_only=True)
+        try:
+            if "total_words" not in meta:
+                return None
+            archived += db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            total_words += int(meta["total_words"])
+        finally:
+            db.close()
+    population = archived + extra_documents
+    floor = max(1, common_documents(population, settings) - extra_documents)  # below it no word can be common
+    for path in index_paths:
+        db, _ = open_index(path, read_only=True)
+        try:
+            for term, n in db.execute("SELECT term, documents FROM terms WHERE documents >= ?", (floor,)):
+                counts[term] += n
+        finally:
+            db.close()
+    return Specificity.from_counts(counts, population, total_words, settings)
 
 
 def is_index_path(path: str | os.PathLike) -> bool:

@@ -38,6 +38,7 @@ CREATE INDEX IF NOT EXISTS sentences_key ON sentences (key_id);
 CREATE INDEX IF NOT EXISTS sentences_document ON sentences (document_id);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_band ON bands (band);
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 

@@ -230,3 +230,32 @@ def test_concurrent_adders_both_land(bbc, tmp_path):
     assert _counts(out)[0] == 60
     with sqlite3.connect(out) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_archive_word_counts_give_the_specificity_of_one_corpus(bbc, tmp_path):
+    """An index keeps its archive's word document counts through build, add and replace, so a draft checked
+    against it weighs words as a check of draft and archive together would ("said", "year" are no detail)."""
+    import shutil
+
+    from dedup.index import archive_specificity
+    from dedup.specificity import Specificity
+
+    source = tmp_path / "business"
+    source.mkdir()
+    for name in _business(bbc, 0, 300):
+        shutil.copy(name, source / Path(name).name)
+    files = sorted(str(p) for p in source.glob("*.txt"))
+    index = tmp_path / "business.dedup"
+    build_index(files[:200], index, LEXICAL)
+    add_to_index(index, files[200:], LEXICAL)
+    # One article re-sent with other text: its old words leave the counts, the new ones enter.
+    changed = Path(files[0])
+    changed.write_bytes(b"Zanzibar quasar xylophone, said nobody this year.\n\n" + changed.read_bytes()[:200])
+    assert add_to_index(index, [str(changed)], LEXICAL).replaced == 1
+    drafts = pipeline.read_documents(_business(bbc, 300, 320))[0]
+    archive = pipeline.read_documents(files)[0]
+    got = archive_specificity([index], drafts, LEXICAL)
+    expected = Specificity.of_texts([d.text for d in archive + drafts], LEXICAL)
+    assert got.documents == expected.documents == 320
+    assert got.common == expected.common and {"said", "year"} <= set(got.common)
+    assert "zanzibar" not in got.common
