@@ -16,6 +16,7 @@ figures to say are compared by their words instead.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections import Counter, defaultdict
@@ -69,14 +70,18 @@ def figure_difference(a: str, b: str) -> tuple[str, str] | None:
 def with_figure_changes(found: list[Conflict], a: str, b: str) -> list[Conflict]:
     """``found`` (``conflicts.find_conflicts`` of two near-identical sentences), or, when it is empty, what
     else tells them apart: the figures only one side states (``figure_difference``), else two names or
-    ordinals that changed places (``swapped``).  A near-repeat that says another thing always says what."""
+    ordinals that changed places (``swapped``), else a negation only one side makes (``negated``).  A
+    near-repeat that says another thing always says what."""
     if found:
         return found
     difference = figure_difference(a, b)
     if difference is not None:
         return [Conflict("number", *difference)]
     exchange = swapped(a, b)
-    return [] if exchange is None else [Conflict("order", *exchange)]
+    if exchange is not None:
+        return [Conflict("order", *exchange)]
+    negation = negated(a, b)
+    return [] if negation is None else [Conflict("negation", *negation)]
 
 
 _TOKEN = re.compile(r"\w+(?:[-'.]\w+)*")
@@ -110,6 +115,36 @@ def swapped(a: str, b: str) -> tuple[str, str] | None:
     if not (names or all(fa[k] in _ORDERED or fa[k].isdigit() for k in (i, j))):
         return None
     return f"{ta[i]} ... {ta[j]}", f"{tb[i]} ... {tb[j]}"
+
+
+_WORD_PARTS = re.compile(r"\w+(?:['\u2019]\w+)*")
+_BROKEN_APOSTROPHE = re.compile(r"n[\"\u201d]t\b")
+_NEGATORS = frozenset({"not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "without", "cannot"})
+
+
+def _negations(tokens: list[str]) -> list[int]:
+    return [i for i, t in enumerate(tokens) if t in _NEGATORS or t.endswith("n't")]
+
+
+def negated(a: str, b: str) -> tuple[str, str] | None:
+    """The words around a negation one sentence makes and the other does not, as each side has them; else None.
+
+    "The company said it will raise prices" / "... will not raise prices": the same words, the opposite
+    fact, and a plain repeat to every string measure.  The negation is shown with a word either side
+    ("will not raise" / "will raise").
+    """
+    # "No-one" and "No one" both negate with "no"; a wire's "don"t" is "don't".
+    ta, tb = (_WORD_PARTS.findall(_BROKEN_APOSTROPHE.sub("n't", text)) for text in (a, b))
+    fa, fb = [t.casefold().replace("\u2019", "'") for t in ta], [t.casefold().replace("\u2019", "'") for t in tb]
+    na, nb = _negations(fa), _negations(fb)
+    if len(na) == len(nb):
+        return None
+    matcher = difflib.SequenceMatcher(a=fa, b=fb, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (not set(range(i1, i2)) & set(na) and not set(range(j1, j2)) & set(nb)):
+            continue
+        return " ".join(ta[max(0, i1 - 1) : i2 + 1]), " ".join(tb[max(0, j1 - 1) : j2 + 1])
+    return None
 
 
 def changes(a: str, b: str) -> list[Conflict]:

@@ -4,6 +4,7 @@ house phrases are boilerplate, and no finding chains."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,25 @@ def test_same_words_other_meaning_is_a_conflict_that_clean_keeps(tmp_path):
     report = clean([tmp_path / "src"], tmp_path / "out", LEXICAL)
     assert report.spans_removed == 0
     assert (tmp_path / "out" / "b.txt").read_text(encoding="utf-8") == b + "\n"
+
+
+def test_a_negation_only_one_side_makes_is_a_conflict_and_clean_keeps_both(stories, tmp_path):
+    """Banner's offer "will not be extended"; a rewrite that drops the "not" says the opposite."""
+    original = stories["reuters-00657"]["text"]
+    sentence = next(s for s in original.split(".") if "will not be extended" in " ".join(s.split()))
+    flipped = original.replace(sentence, re.sub(r"will\s+not\s+be", "will be", sentence))
+    assert flipped != original
+    rewrite = Document(path="rewrite.txt", text="Desk note, rewritten from the wire this morning.\n\n" + flipped, id="rw")
+    result = check_documents([*_documents(stories, ["reuters-00657"]), rewrite], LEXICAL)
+    flipped_finding = next(f for f in result.findings if "extended" in f.occurrences[0].text)
+    assert [c.type for c in flipped_finding.conflicts] == ["negation"]
+    assert flipped_finding.severity == "conflict"
+
+    source = tmp_path / "wire"
+    source.mkdir()
+    (source / "a.txt").write_text(original, encoding="utf-8")
+    (source / "b.txt").write_text(rewrite.text, encoding="utf-8")
+    report = clean([source], tmp_path / "out", LEXICAL)
+    cleaned = " ".join((tmp_path / "out" / "b.txt").read_text(encoding="utf-8").split())
+    assert report.spans_removed > 0  # the sentences copied word for word go
+    assert "expired last Friday and will be extended." in cleaned  # the opposite fact stays
