@@ -109,7 +109,12 @@ def main() -> None:
     parser.add_argument("--speed-n", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--recheck", default="", help="a variant to measure as a first stage with fp32 re-embedding")
+    parser.add_argument("--margins", default="0.02,0.05")
+    parser.add_argument("--speed-only", action="store_true", help="the interleaved speed runs alone")
     args = parser.parse_args()
+    if args.recheck:
+        args.variants, args.repeats = args.recheck, 0
     chosen_variants = [v for v in args.variants.split(",") if v]
 
     settings = Settings()
@@ -148,7 +153,11 @@ def main() -> None:
             times[name].append(time.perf_counter() - t0)
         print(f"  speed repeat {r + 1}: " + ", ".join(f"{n} {times[n][-1]:.1f} s" for n in encoders)
               + f" (load {os.getloadavg()[0]:.2f})", flush=True)
-    rate = {n: len(sample) / statistics.median(t) for n, t in times.items()}
+    rate = {n: len(sample) / statistics.median(t) for n, t in times.items() if t}
+    if args.speed_only:
+        for name, t in times.items():
+            print(f"| {name} | {rate[name]:.0f} | {rate[name] / rate['fp32']:.2f} | {', '.join(f'{x:.1f}' for x in t)} |")
+        return
 
     # Whole corpus: fp32 vectors from the cache (read only), then each variant.
     from dedup.cache import EmbeddingCache
@@ -165,6 +174,11 @@ def main() -> None:
     print(f"fp32: {n_cand:,} candidates, {len(base):,} accepted claim pairs "
           f"(cached vs fresh fp32 vectors, 500 sentences: min cosine {drift:.7f})", flush=True)
 
+    if args.recheck:
+        vectors = unit(encoders[args.recheck].encode(texts, EMBED_BATCH_SIZE))
+        for margin in (float(m) for m in args.margins.split(",")):
+            recheck(keys, sentences, settings, linked, texts, fp32, vectors, base, margin)
+        return
     rows = []
     for name in chosen_variants:
         t0 = time.perf_counter()
@@ -186,6 +200,29 @@ def main() -> None:
     for name, speed, med, p1, low, n_c, n_got, kept, new in rows:
         print(f"| {name} | {rate[name]:.0f} | {speed:.2f} | {med:.4f} | {p1:.4f} | {low:.4f} | {n_c:,} | {n_got:,} "
               f"| {kept:.3f} ({round(kept * len(base)):,}) | {new:,} |")
+
+
+def recheck(keys, sentences, settings, linked, texts, fp32, int8, base, margin) -> None:
+    """int8 as a first stage: pairs the int8 stage accepts with ``margin`` of slack (candidate floor and
+    every cosine moved by it, claim threshold lowered by it) have both sentences re-embedded in fp32; the
+    claim stage then runs on the mixed vectors.  Cost ~ int8 time + (share re-embedded) x fp32 time."""
+    from dataclasses import replace as dc_replace
+
+    loose = settings.replace(semantic_min_cosine=settings.semantic_min_cosine - margin)
+    candidates = semantic_candidates(keys, sentences, loose, linked, lambda t: int8)
+    from dedup.claims import model as claim_model
+
+    threshold = claim_model(settings.model).threshold
+    relaxed = settings.replace(min_score=max(0.0, threshold - margin))
+    _, claims = judge_semantic([dc_replace(c, cosine=min(1.0, c.cosine + margin)) for c in candidates], relaxed)
+    row_of = {keys.first(i): r for r, i in enumerate(i for i, k in enumerate(keys.keys) if len(words(k)) >= settings.claim_min_words)}
+    again = sorted({row_of[s] for m in claims for s in (m.a, m.b)})
+    mixed = int8.copy()
+    mixed[again] = fp32[again]
+    _, got = accepted_pairs(keys, sentences, settings, linked, mixed)
+    kept = len(base & got) / max(1, len(base))
+    print(f"| {margin:.2f} | {len(candidates):,} | {len(claims):,} | {len(again) / len(texts):.1%} | {len(got):,} "
+          f"| {kept:.3f} | {len(got - base):,} |", flush=True)
 
 
 def _read_only(cache, texts, encoder) -> np.ndarray:
