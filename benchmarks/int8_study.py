@@ -112,6 +112,8 @@ def main() -> None:
     parser.add_argument("--recheck", default="", help="a variant to measure as a first stage with fp32 re-embedding")
     parser.add_argument("--margins", default="0.02,0.05")
     parser.add_argument("--speed-only", action="store_true", help="the interleaved speed runs alone")
+    parser.add_argument("--timed", type=int, default=0,
+                        help="with --recheck: time fp32 alone vs int8 + fp32 re-embedding, interleaved, N repeats")
     args = parser.parse_args()
     if args.recheck:
         args.variants, args.repeats = args.recheck, 0
@@ -177,7 +179,21 @@ def main() -> None:
     if args.recheck:
         vectors = unit(encoders[args.recheck].encode(texts, EMBED_BATCH_SIZE))
         for margin in (float(m) for m in args.margins.split(",")):
-            recheck(keys, sentences, settings, linked, texts, fp32, vectors, base, margin)
+            again = recheck(keys, sentences, settings, linked, texts, fp32, vectors, base, margin)
+            if args.timed:
+                spent = {"fp32 alone": [], "int8 + fp32 re-embedding": []}
+                for _ in range(args.timed):
+                    t0 = time.perf_counter()
+                    encoders["fp32"].encode(texts, EMBED_BATCH_SIZE)
+                    t1 = time.perf_counter()
+                    encoders[args.recheck].encode(texts, EMBED_BATCH_SIZE)
+                    encoders["fp32"].encode([texts[i] for i in again], EMBED_BATCH_SIZE)
+                    t2 = time.perf_counter()
+                    spent["fp32 alone"].append(t1 - t0)
+                    spent["int8 + fp32 re-embedding"].append(t2 - t1)
+                a, b = (statistics.median(v) for v in spent.values())
+                print(f"  margin {margin:.2f}, embedding {len(texts):,} keys: fp32 {a:.1f} s, int8 + fp32 {b:.1f} s "
+                      f"= {b / a:.2f} (runs {spent}; load {os.getloadavg()[0]:.2f})", flush=True)
         return
     rows = []
     for name in chosen_variants:
@@ -223,6 +239,7 @@ def recheck(keys, sentences, settings, linked, texts, fp32, int8, base, margin) 
     kept = len(base & got) / max(1, len(base))
     print(f"| {margin:.2f} | {len(candidates):,} | {len(claims):,} | {len(again) / len(texts):.1%} | {len(got):,} "
           f"| {kept:.3f} | {len(got - base):,} |", flush=True)
+    return again
 
 
 def _read_only(cache, texts, encoder) -> np.ndarray:
