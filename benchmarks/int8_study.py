@@ -1,7 +1,8 @@
 """Can int8 MiniLM (ONNX Runtime dynamic quantization) replace fp32 in the claim stage?
 
     PYTHONPATH=. .venv/bin/python benchmarks/int8_study.py [../shared/corpora/bbc] [--speed-n 2000]
-        [--repeats 3] [--variants tensor,channel,channel-ffn2]
+        [--repeats 3] [--variants tensor,channel,channel-ffn2] [--speed-only]
+        [--recheck channel --margins 0.02,0.05 [--timed 3]]
 
 Issue 17 names int8 as the remaining lever for a faster cold check.  This
 measures, for each int8 variant of the fp32 graph dedup exports
@@ -29,6 +30,11 @@ activations quantized per call):
   left in fp32;
 * ``channel-ffn``: as ``channel`` with both FFN projections in fp32 (only the
   attention projections int8).
+
+``--recheck VARIANT`` measures that variant as a first stage instead: the
+pairs it accepts with a margin of slack have both sentences re-embedded in
+fp32 before the claim stage runs again (share re-embedded, claims kept, new
+claims); ``--timed N`` times that embedding against fp32 alone, interleaved.
 
 fp32 vectors of the whole corpus come from dedup's embedding cache (the
 default cache directory, read only; a miss is embedded and not stored); int8
