@@ -177,9 +177,10 @@ DEFAULT_MODEL = "accurate"
 # 3): 296 sentences/s, 1.71x sentence-transformers batch 32 (173/s), vectors at
 # cosine >= 0.9999998 per sentence with every nearest neighbour and every pair
 # at cosine >= 0.6 unchanged, so the embedding cache is shared by both
-# (tests/test_models.py asserts >= 0.9999).  int8 dynamic quantization ran
-# 3.3-3.5x (ONNX Runtime) but kept only 68-84% of the pairs at cosine >= 0.6:
-# rejected.
+# (tests/test_models.py asserts >= 0.9999).  int8 dynamic quantization runs
+# 2.1-2.4x but keeps only 0.85-0.91 of the claim pairs fp32 accepts on whole
+# BBC (0.98 with both FFN layers left fp32, at 1.25x): rejected
+# (benchmarks/int8_study.py, docs/benchmarks.md).
 EMBEDDING_BACKENDS = ("onnx", "torch")
 EMBEDDING_BACKEND = "onnx"
 # Sentences per model call.  With inputs sorted by token count there is little
