@@ -114,7 +114,8 @@ def _count_terms(db: sqlite3.Connection, text: str, step: int) -> int:
 def _write(db: sqlite3.Connection, prepared: _Prepared, settings: Settings, report: AddReport) -> None:
     """Insert a prepared batch; the caller holds the write transaction.
 
-    With the archive's word counts (meta ``terms``) the counts follow every document added or replaced.
+    In an index that keeps its archive's word counts (the ``terms`` table, ``total_words`` in meta), the
+    counts follow every document added or replaced.
     """
     meta = dict(db.execute("SELECT key, value FROM meta"))
     counting = "total_words" in meta
@@ -436,30 +437,23 @@ def check_against_index(
     # draft's sentence is a candidate, counted against the archive's size.  Words common in the
     # archive are no specific detail in a draft either: its word counts, plus the drafts' own.
     return check_documents(list(drafts) + candidates + list(references), settings, population=population,
-                           specificity=archive_specificity(index_paths, [*drafts, *references], settings))
+                           specificity=archive_specificity(index_paths, [*drafts, *references], population, settings))
 
 
 def archive_specificity(
-    index_paths: Sequence[str | os.PathLike], documents: Sequence[Document], settings: Settings
+    index_paths: Sequence[str | os.PathLike], documents: Sequence[Document], population: int, settings: Settings
 ) -> Specificity | None:
-    """The specificity of the archives and ``documents`` together, as if all were one corpus; None when an
-    index was built before it kept word counts (the run then counts the documents it holds)."""
+    """The specificity of the archives and ``documents`` together (``population`` documents in all), as if
+    one corpus; None when an index was built before it kept word counts (the run then counts the
+    documents it holds)."""
     counts, extra_documents, total_words = count_terms(d.text for d in documents)
-    archived = 0
+    floor = max(1, common_documents(population, settings) - extra_documents)  # below it no word can be common
     for path in index_paths:
         db, meta = open_index(path, read_only=True)
         try:
             if "total_words" not in meta:
                 return None
-            archived += db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             total_words += int(meta["total_words"])
-        finally:
-            db.close()
-    population = archived + extra_documents
-    floor = max(1, common_documents(population, settings) - extra_documents)  # below it no word can be common
-    for path in index_paths:
-        db, _ = open_index(path, read_only=True)
-        try:
             for term, n in db.execute("SELECT term, documents FROM terms WHERE documents >= ?", (floor,)):
                 counts[term] += n
         finally:

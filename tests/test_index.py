@@ -254,7 +254,7 @@ def test_archive_word_counts_give_the_specificity_of_one_corpus(bbc, tmp_path):
     assert add_to_index(index, [str(changed)], LEXICAL).replaced == 1
     drafts = pipeline.read_documents(_business(bbc, 300, 320))[0]
     archive = pipeline.read_documents(files)[0]
-    got = archive_specificity([index], drafts, LEXICAL)
+    got = archive_specificity([index], drafts, len(archive) + len(drafts), LEXICAL)
     expected = Specificity.of_texts([d.text for d in archive + drafts], LEXICAL)
     assert got.documents == expected.documents == 320
     assert got.common == expected.common and {"said", "year"} <= set(got.common)
