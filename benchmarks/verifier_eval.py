@@ -1,8 +1,9 @@
 """The claim decision (gates + rule or pair verifier) on every labelled set, by part: choose the points, report the rest.
 
-    .venv/bin/python benchmarks/verifier_eval.py [--part choose|report] [--decider rule|verifier] [--sweep]
-    .venv/bin/python benchmarks/verifier_eval.py --seeds [--decider rule|verifier] [--threshold T]
+    .venv/bin/python benchmarks/verifier_eval.py [--part choose|report] [--decider rule|verifier|both] [--sweep]
+    .venv/bin/python benchmarks/verifier_eval.py --seeds [--decider rule|verifier|both] [--threshold T]
     .venv/bin/python benchmarks/verifier_eval.py --speed      # verifier pairs per second on this machine
+    .venv/bin/python benchmarks/verifier_eval.py --decider verifier --verifier /tmp/v   # a build not yet shipped
 
 Each pair is decided as a default check decides it (``verify.claim_verdicts``):
 the embedding cosine from the shipped MiniLM, the gates, the verifier's
@@ -176,10 +177,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="report", choices=["choose", "report", "train"])
     ap.add_argument("--decider", default=defaults.CLAIM_DECIDER, choices=defaults.CLAIM_DECIDERS)
-    ap.add_argument("--sweep", action="store_true", help="thresholds 0.3-0.8 (on the choose part)")
+    ap.add_argument("--sweep", action="store_true", help="verifier points 0.3-0.8 (both: 0.2, 0.3, 0.5), on the choose part")
     ap.add_argument("--seeds", action="store_true", help="which seed-article claims a check finds")
     ap.add_argument("--threshold", type=float, help="with --seeds and the verifier: its claim point (--min-score)")
     ap.add_argument("--speed", action="store_true", help="verifier pairs per second")
+    ap.add_argument("--verifier", type=Path, help="measure a verifier built elsewhere (models/build_verifier.py --out DIR)"
+                    " instead of the package's; its checksum is the one its verifier.json records")
     ap.add_argument("--margin", type=float, nargs="*", help="VERIFIER_STRICT_MARGIN values to try (default: shipped)")
     ap.add_argument("--min-cosine", type=float, nargs="*", help="VERIFIER_MIN_COSINE values to try (default: shipped)")
     args = ap.parse_args()
@@ -190,12 +193,17 @@ def main() -> None:
         speed()
         return
     embed = memoized(embedding_function(Settings()))
-    if args.decider == "verifier":
-        verify_module.load_verifier = memoized_verifier(verify_module.load_verifier())  # one pass for every point
+    if args.decider in ("verifier", "both"):
+        verifier = verify_module.load_verifier()
+        if args.verifier:
+            recorded = json.loads((args.verifier / "verifier.json").read_text(encoding="utf-8"))["graph_sha256"]
+            verifier = verify_module.PairVerifier(args.verifier, expected_sha256=recorded)
+        verify_module.load_verifier = memoized_verifier(verifier)  # one pass for every point
     pairs = [p for p in all_pairs() if p.part == args.part]
-    points = [args.threshold if args.threshold is not None else defaults.VERIFIER_THRESHOLD]
+    shipped = defaults.BOTH_VERIFIER_THRESHOLD if args.decider == "both" else defaults.VERIFIER_THRESHOLD
+    points = [args.threshold if args.threshold is not None else shipped]
     if args.sweep:
-        points = [round(t, 2) for t in np.arange(0.3, 0.85, 0.05)]
+        points = [0.2, 0.3, 0.5] if args.decider == "both" else [round(t, 2) for t in np.arange(0.3, 0.85, 0.05)]
     margins = args.margin or [defaults.VERIFIER_STRICT_MARGIN]
     cosines = args.min_cosine or [defaults.VERIFIER_MIN_COSINE]
     for margin in margins:
@@ -203,7 +211,7 @@ def main() -> None:
         for min_cosine in cosines:
             for threshold in points:
                 settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold),
-                                    verifier_min_cosine=float(min_cosine))
+                                    both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine))
                 print(f"part {args.part}, decider {args.decider}, verifier threshold {threshold}, strict +{margin}, "
                       f"gate cosine {settings.verifier_min_cosine}")
                 for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):

@@ -57,8 +57,9 @@ def _matching_options() -> list:
         click.option(
             "--claim-decider", type=click.Choice(defaults.CLAIM_DECIDERS), default=defaults.CLAIM_DECIDER,
             show_default=True,
-            help="Who decides a claim after the shared gates: rule (calibrated claim model) or verifier "
-            "(the cross-encoder the project trains; docs/claims.md measures both).",
+            help="Who decides a claim after the shared gates: rule (calibrated claim model), verifier "
+            "(the cross-encoder the project trains) or both (only where the two agree: fewer, more precise claim "
+            "findings; docs/claims.md measures each).",
         ),
         click.option(
             "--min-words", type=click.IntRange(1), default=defaults.MIN_WORDS, show_default=True,

@@ -132,7 +132,11 @@ def claim_verdicts(
       cosine floors (``claims.ClaimRule``); the verdict's ``same`` is unknown (-1);
     - ``verifier``: the cross-encoder's claim probability at
       ``settings.verifier_threshold`` (strict pairs: plus
-      ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine.
+      ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine;
+    - ``both``: a claim only where the rule accepts it and the verifier
+      does at ``settings.both_verifier_threshold``: the two err on different
+      pairs (the rule on wire data lines, the verifier on topical prose), so
+      their agreement is the precise decision; the verdict is the verifier's.
 
     ``strict`` pairs (within one document, or across documents telling
     different stories) need the stricter point of either decider.  ``specificity`` is the run's corpus
@@ -165,18 +169,22 @@ def claim_verdicts(
     template = clash[template_similarity([texts_a[i] for i in clash], [texts_b[i] for i in clash]) >= TEMPLATE_MIN_RATIO]
     specific[template] = False
     gated = np.flatnonzero(specific).tolist()
-    if settings.claim_decider == "rule":
+    if settings.claim_decider in ("rule", "both"):
         scores = probabilities(features, calibrated)
-        for i in gated:
-            if rule.accepts(float(scores[i]), float(cosines[i]), shared_anchor(texts_a[i], texts_b[i]),
-                            True, strict=strict[i]):
+        accepted = [i for i in gated if rule.accepts(float(scores[i]), float(cosines[i]),
+                                                     shared_anchor(texts_a[i], texts_b[i]), True, strict=strict[i])]
+        if settings.claim_decider == "rule":
+            for i in accepted:
                 out[i] = Verdict(round(float(scores[i]), 4), -1.0)
-        return out
+            return out
+        gated = accepted  # both: the verifier reads only the pairs the rule accepts, at its own point
     gated = [i for i in gated if cosines[i] >= settings.verifier_min_cosine]
     if not gated:
         return out
     verdicts = load_verifier().verdicts([(texts_a[i], texts_b[i]) for i in gated])
-    threshold = settings.verifier_threshold if settings.min_score is None else settings.min_score
+    threshold = settings.verifier_threshold if settings.claim_decider == "verifier" else settings.both_verifier_threshold
+    if settings.min_score is not None:
+        threshold = settings.min_score
     for i, verdict in zip(gated, verdicts):
         needed = min(1.0, threshold + VERIFIER_STRICT_MARGIN) if strict[i] else threshold
         if verdict.claim >= needed:

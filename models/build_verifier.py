@@ -189,7 +189,7 @@ def train(model, tokenizer, examples: list[LabelledPair], epochs: int = EPOCHS) 
             optimizer.step()
             scheduler.step()
             step += 1
-            running.append(float(loss))
+            running.append(float(loss.detach()))
             if step % 100 == 0 or step == total:
                 rate = step * BATCH_SIZE / (time.perf_counter() - started)
                 print(f"epoch {epoch + 1} step {step}/{total} loss {np.mean(running[-100:]):.4f} "

@@ -114,3 +114,30 @@ def test_wire_template_negatives_keep_out_the_measured_pairs():
     assert not {p.a for p in negatives} & texts and not {p.b for p in negatives} & texts
     mask = lambda t: _FIGURE.sub("#", t.casefold())  # noqa: E731
     assert all(mask(p.a) == mask(p.b) for p in negatives)  # one template, other figures
+
+
+FEES = (  # reuters_dev, two eurobond issues of different stories: labelled topical twice, blind
+    "Fees comprise one pct selling concession with 55 basis points for management and underwriting combined.",
+    "Fees comprise one pct selling concession and 1/2 pct for management and underwriting.",
+)
+
+
+def test_both_reports_only_what_the_rule_and_the_verifier_each_accept():
+    """``both``: the rule's acceptance confirmed by the verifier at its own point; the verdict is the verifier's."""
+    seed_reactors = ("Russia is to build nine of Iran's 20 nuclear reactors in the coming years and has also emerged "
+                     "as a long-term arms partner for Iran, supplying Tehran with the S-300 air defence system.",
+                     "Iran's Zarif insisted during a press conference that Russia make good on a promise to provide "
+                     "Tehran with an advanced S-300 weapons system.")
+    pairs = [seed_reactors, HUNGARY, FEES, *TEMPLATE_LINES]
+    a, b = (list(x) for x in zip(*pairs))
+    cosines = np.full(len(pairs), 0.85, dtype=np.float32)
+    strict = [False] * len(pairs)
+    rule = claim_verdicts(a, b, cosines, strict, Settings(claim_decider="rule"))
+    both = claim_verdicts(a, b, cosines, strict, Settings(claim_decider="both"))
+    confirming = claim_verdicts(a, b, cosines, strict, Settings(claim_decider="verifier", verifier_threshold=0.3))
+    for r, v, got in zip(rule, confirming, both):
+        assert (got is not None) == (r is not None and v is not None)
+        if got is not None:
+            assert got == v  # the verifier's probability and outcome
+    assert both[0] is not None and both[0].outcome == "overlap"  # the seeds' S-300, as the verifier reads it
+    assert rule[2] is not None and both[2] is None  # the rule links two fee lines; the verifier does not confirm
