@@ -47,8 +47,8 @@ def _matching_options() -> list:
         ),
         click.option(
             "--min-score", type=click.FloatRange(0, 1), default=None,
-            help="Claim probability at which two sentences count as the same claim "
-            "[default: the model's calibrated point, 0.40 for accurate].",
+            help="Claim probability at which two sentences count as the same claim; with --claim-decider verifier "
+            "or both, the verifier's probability [default: the model's calibrated point, 0.40 for accurate].",
         ),
         click.option(
             "--within-claims/--no-within-claims", default=defaults.WITHIN_CLAIMS, show_default=True,

@@ -86,16 +86,20 @@ def test_deciders_accept_a_reworded_wire_claim(decider):
     assert verdict.outcome in ("claim", "same", "overlap")
 
 
+# The seed articles' reactors and S-300 claims: one sentence of 000 against two of 002 (labelled overlap).
+SEED_CLAIM = ("Russia is to build nine of Iran's 20 nuclear reactors in the coming years and has also emerged as a "
+              "long-term arms partner for Iran, supplying Tehran with the S-300 air defence system.")
+SEED_OVERLAPS = [
+    "Iran's Zarif insisted during a press conference that Russia make good on a promise to provide Tehran "
+    "with an advanced S-300 weapons system.",
+    "While the Lavrov-Zarif nuclear agenda is not entirely clear at this point, the leaders could elaborate on "
+    "a recently signed agreement that commits Russia to build several new nuclear plants in Iran by as early as 2014.",
+]
+
+
 def test_verifier_accepts_the_seed_overlaps():
     """The seed articles' reactors and S-300 claims, one sentence of 000 against two of 002 (labelled overlap)."""
-    a = ("Russia is to build nine of Iran's 20 nuclear reactors in the coming years and has also emerged as a "
-         "long-term arms partner for Iran, supplying Tehran with the S-300 air defence system.")
-    others = [
-        "Iran's Zarif insisted during a press conference that Russia make good on a promise to provide Tehran "
-        "with an advanced S-300 weapons system.",
-        "While the Lavrov-Zarif nuclear agenda is not entirely clear at this point, the leaders could elaborate on "
-        "a recently signed agreement that commits Russia to build several new nuclear plants in Iran by as early as 2014.",
-    ]
+    a, others = SEED_CLAIM, SEED_OVERLAPS
     verdicts = load_verifier().verdicts([(a, b) for b in others])
     assert all(v.claim >= 0.5 and v.outcome == "overlap" for v in verdicts), verdicts
 
@@ -124,11 +128,7 @@ FEES = (  # reuters_dev, two eurobond issues of different stories: labelled topi
 
 def test_both_reports_only_what_the_rule_and_the_verifier_each_accept():
     """``both``: the rule's acceptance confirmed by the verifier at its own point; the verdict is the verifier's."""
-    seed_reactors = ("Russia is to build nine of Iran's 20 nuclear reactors in the coming years and has also emerged "
-                     "as a long-term arms partner for Iran, supplying Tehran with the S-300 air defence system.",
-                     "Iran's Zarif insisted during a press conference that Russia make good on a promise to provide "
-                     "Tehran with an advanced S-300 weapons system.")
-    pairs = [seed_reactors, HUNGARY, FEES, *TEMPLATE_LINES]
+    pairs = [(SEED_CLAIM, SEED_OVERLAPS[0]), HUNGARY, FEES, *TEMPLATE_LINES]
     a, b = (list(x) for x in zip(*pairs))
     cosines = np.full(len(pairs), 0.85, dtype=np.float32)
     strict = [False] * len(pairs)
