@@ -156,11 +156,12 @@ def main() -> None:
     print(f"{len(pairs)} labelled pairs, {sum(p.positive for p in pairs)} same or overlapping claims; model {args.model}")
     rules = {"probability only (before)": probability_only(settings), "shipped rule": shipped_decision(settings)}
     scopes = {"all scopes": None, "same story": ("same_story",), "different stories": ("different_story",), "within": ("within",)}
-    print(f"{'rule':28s} {'scope':18s} " + "  ".join(f"sample {s}: accepted~  P     R  " for s in (1, 2)))
+    samples = sorted({p.sample for p in pairs})  # 3: drawn by cosine x scope on 2026-12-03 (docs/claims.md)
+    print(f"{'rule':28s} {'scope':18s} " + "  ".join(f"sample {s}: accepted~  P     R  " for s in samples))
     for name, decide in rules.items():
         for scope_name, scope in scopes.items():
             cells = []
-            for sample in (1, 2):
+            for sample in samples:
                 e = estimate(pairs, decide, sample, scope)
                 cells.append(f"{e.accepted:9.0f} {e.precision:5.2f} {e.recall:5.2f}")
             print(f"{name:28s} {scope_name:18s} " + "   ".join(cells))

@@ -77,18 +77,58 @@ def paws_figures(pairs: list[LabelledPair], reported: np.ndarray, as_same: np.nd
             f"(fuzzy repeats {repeat[~y].mean():.3f}); paraphrases linked {reported[y].mean():.3f}")
 
 
-def figures(pairs: list[LabelledPair], reported: np.ndarray) -> str:
-    w = np.array([p.weight for p in pairs])
-    y = np.array([p.positive for p in pairs])
+def precision_recall(w: np.ndarray, y: np.ndarray, reported: np.ndarray) -> tuple[float, float]:
     tp = float((w * (reported & y)).sum())
     fp = float((w * (reported & ~y)).sum())
     pos = float((w * y).sum())
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / pos if pos else 0.0
+    return (tp / (tp + fp) if tp + fp else 0.0), (tp / pos if pos else 0.0)
+
+
+def figures(pairs: list[LabelledPair], reported: np.ndarray, interval: bool = False) -> str:
+    """Weighted precision, recall and F1; with ``interval``, a 90% bootstrap interval of P and R.
+
+    The interval resamples the labelled pairs (1,000 rounds, seeded): a corpus part of a few
+    hundred pairs holds a few dozen claims, so one figure alone overstates what it knows.
+    """
+    w = np.array([p.weight for p in pairs])
+    y = np.array([p.positive for p in pairs])
+    p, r = precision_recall(w, y, reported)
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     neg = ~y
     kept_neg = 1 - float(reported[neg].mean()) if neg.any() else float("nan")
-    return f"n={len(pairs):5d} P={p:.3f} R={r:.3f} F1={f1:.3f} negatives left out={kept_neg:.3f}"
+    text = f"n={len(pairs):5d} P={p:.3f} R={r:.3f} F1={f1:.3f} negatives left out={kept_neg:.3f}"
+    if interval and len(pairs):
+        rng = np.random.default_rng(20261203)
+        draws = [precision_recall(w[i], y[i], reported[i])
+                 for i in (rng.integers(0, len(pairs), len(pairs)) for _ in range(1000))]
+        (p_low, r_low), (p_high, r_high) = np.percentile(draws, 5, axis=0), np.percentile(draws, 95, axis=0)
+        text += f" (90%: P {p_low:.2f}-{p_high:.2f}, R {r_low:.2f}-{r_high:.2f}; claims {int(y.sum())})"
+    return text
+
+
+def training_texts() -> set[str]:
+    """Every sentence the shipped verifier trained on (train parts and the made training pairs), spaces folded."""
+    from pairsets import training_extras
+
+    pairs = all_pairs()
+    texts: set[str] = set()
+    for p in [q for q in pairs if q.part == "train"] + training_extras(pairs):
+        texts.update((" ".join(p.a.split()), " ".join(p.b.split())))
+    return texts
+
+
+def corpus_breakdown(chosen: list[LabelledPair], reported: np.ndarray, seen: set[str] | None) -> None:
+    """The samples labelled after the verifier was built, alone, and (verifier) without a sentence it trained on."""
+    later = np.array([p.measure_only for p in chosen])
+    if not later.any():
+        return
+    subset = [p for p, keep in zip(chosen, later) if keep]
+    print(f"  {'':8s} labelled later, held out whole: {figures(subset, reported[later], interval=True)}")
+    if seen is not None:
+        unseen = later & np.array([" ".join(p.a.split()) not in seen and " ".join(p.b.split()) not in seen
+                                   for p in chosen])
+        subset = [p for p, keep in zip(chosen, unseen) if keep]
+        print(f"  {'':8s}   of them, no sentence the verifier trained on: {figures(subset, reported[unseen], True)}")
 
 
 # The claims the two seed articles share (seeds/000_*.txt, seeds/002_*.txt), read by hand: a pair is found
@@ -200,6 +240,7 @@ def main() -> None:
             verifier = verify_module.PairVerifier(args.verifier, expected_sha256=recorded)
         verify_module.load_verifier = memoized_verifier(verifier)  # one pass for every point
     pairs = [p for p in all_pairs() if p.part == args.part]
+    seen = training_texts() if args.decider in ("verifier", "both") else None
     shipped = defaults.BOTH_VERIFIER_THRESHOLD if args.decider == "both" else defaults.VERIFIER_THRESHOLD
     points = [args.threshold if args.threshold is not None else shipped]
     if args.sweep:
@@ -210,7 +251,8 @@ def main() -> None:
         settings_module.VERIFIER_STRICT_MARGIN = margin  # claim_verdicts reads it at each call
         for min_cosine in cosines:
             for threshold in points:
-                settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold),
+                # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
+                settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold), cache=False,
                                     both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine))
                 print(f"part {args.part}, decider {args.decider}, verifier threshold {threshold}, strict +{margin}, "
                       f"gate cosine {settings.verifier_min_cosine}")
@@ -219,7 +261,10 @@ def main() -> None:
                     if not chosen:
                         continue
                     reported, repeat, as_same = decide(chosen, settings, embed)
-                    print(f"  {source:8s} {figures(chosen, reported)}")
+                    corpus = source in ("bbc", "reuters")
+                    print(f"  {source:8s} {figures(chosen, reported, interval=corpus)}")
+                    if corpus:
+                        corpus_breakdown(chosen, reported, seen)
                     if source == "paws":
                         print(f"  {'':8s} {paws_figures(chosen, reported, as_same, repeat)}")
             if args.decider == "rule":
