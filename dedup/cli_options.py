@@ -47,8 +47,9 @@ def _matching_options() -> list:
         ),
         click.option(
             "--min-score", type=click.FloatRange(0, 1), default=None,
-            help="Claim probability at which two sentences count as the same claim; with --claim-decider verifier "
-            "or both, the verifier's probability [default: the model's calibrated point, 0.40 for accurate].",
+            help="Claim probability at which two sentences count as the same claim: the verifier's (with "
+            "--claim-decider verifier or both) or the claim model's (rule) [default: the decider's measured "
+            "point: verifier 0.5, both 0.3, rule 0.40 for accurate].",
         ),
         click.option(
             "--within-claims/--no-within-claims", default=defaults.WITHIN_CLAIMS, show_default=True,
@@ -57,9 +58,9 @@ def _matching_options() -> list:
         click.option(
             "--claim-decider", type=click.Choice(defaults.CLAIM_DECIDERS), default=defaults.CLAIM_DECIDER,
             show_default=True,
-            help="Who decides a claim after the shared gates: rule (calibrated claim model), verifier "
-            "(the cross-encoder the project trains) or both (only where the two agree: fewer, more precise claim "
-            "findings; docs/claims.md measures each).",
+            help="Who decides a claim after the shared gates: verifier (the cross-encoder the project trains), "
+            "rule (the calibrated claim model: faster, less precise) or both (only where the two agree: fewer "
+            "claim findings; docs/claims.md measures each).",
         ),
         click.option(
             "--min-words", type=click.IntRange(1), default=defaults.MIN_WORDS, show_default=True,

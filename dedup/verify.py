@@ -113,6 +113,32 @@ def load_verifier() -> PairVerifier:
     return PairVerifier()
 
 
+def cached_verdicts(pairs: list[tuple[str, str]], settings) -> list[Verdict]:
+    """The verifier's verdicts through the on-disk cache (``dedup/cache.py``), keyed by the pair and the graph's checksum.
+
+    The verifier is the costliest stage after embedding (a whole-BBC check reads tens of thousands
+    of pairs), so a warm re-run must not read any pair twice; the graph is loaded only when some pair
+    is new.  The order matters to a cross-encoder, so the key is the ordered pair.
+    """
+    if not settings.cache:
+        return load_verifier().verdicts(pairs)
+    from .cache import EmbeddingCache
+
+    joined = {f"{a}\x00{b}": (a, b) for a, b in pairs}
+
+    def score(texts: list[str]) -> np.ndarray:
+        verifier = load_verifier()
+        columns = [verifier.heads.index("claim"), verifier.heads.index("same")]
+        return verifier.probabilities([joined[t] for t in texts])[:, columns]
+
+    cache = EmbeddingCache("verifier", VERIFIER_SHA256, settings.cache_dir)
+    try:
+        rows = cache.encode([f"{a}\x00{b}" for a, b in pairs], score)
+    finally:
+        cache.close()
+    return [Verdict(float(claim), float(same)) for claim, same in rows]
+
+
 def claim_verdicts(
     texts_a: list[str],
     texts_b: list[str],
@@ -128,9 +154,9 @@ def claim_verdicts(
     (a name, a rare word, or enough content words) and do not state only
     disagreeing figures.  ``settings.claim_decider`` then says who decides:
 
-    - ``rule`` (default): the calibrated claim model's probability and the
+    - ``rule``: the calibrated claim model's probability and the
       cosine floors (``claims.ClaimRule``); the verdict's ``same`` is unknown (-1);
-    - ``verifier``: the cross-encoder's claim probability at
+    - ``verifier`` (default): the cross-encoder's claim probability at
       ``settings.verifier_threshold`` (strict pairs: plus
       ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine;
     - ``both``: a claim only where the rule accepts it and the verifier
@@ -181,7 +207,7 @@ def claim_verdicts(
     gated = [i for i in gated if cosines[i] >= settings.verifier_min_cosine]
     if not gated:
         return out
-    verdicts = load_verifier().verdicts([(texts_a[i], texts_b[i]) for i in gated])
+    verdicts = cached_verdicts([(texts_a[i], texts_b[i]) for i in gated], settings)
     threshold = settings.verifier_threshold if settings.claim_decider == "verifier" else settings.both_verifier_threshold
     if settings.min_score is not None:
         threshold = settings.min_score

@@ -103,6 +103,24 @@ def test_verifier_accepts_the_seed_overlaps():
     verdicts = load_verifier().verdicts([(a, b) for b in others])
     assert all(v.claim >= 0.5 and v.outcome == "overlap" for v in verdicts), verdicts
 
+def test_a_warm_run_reads_every_verdict_from_the_cache(tmp_path, monkeypatch):
+    """The second check of the same pairs loads no verifier; the pair's order is part of the key."""
+    from dedup import verify
+
+    settings = Settings(cache_dir=str(tmp_path))
+    pairs = [(SEED_CLAIM, b) for b in SEED_OVERLAPS]
+    cold = verify.cached_verdicts(pairs, settings)
+    assert cold == load_verifier().verdicts(pairs)
+
+    def no_verifier():
+        raise AssertionError("the verifier was loaded on a warm run")
+
+    monkeypatch.setattr(verify, "load_verifier", no_verifier)
+    assert verify.cached_verdicts(pairs, settings) == cold
+    with pytest.raises(AssertionError, match="warm run"):
+        verify.cached_verdicts([(b, a) for a, b in pairs], settings)  # not cached: a cross-encoder reads order
+
+
 def test_wire_template_negatives_keep_out_the_measured_pairs():
     """The training-only data lines come from stories outside the labelled pairs' choose and report parts."""
     import sys
