@@ -71,10 +71,10 @@ def labelled(part: str) -> None:
     from dedup.pipeline import embedding_function
     from dedup.verify import claim_verdicts
 
-    settings = Settings()
+    settings = Settings(claim_decider="rule")  # the rule, as its recorded figures
     embed = memoized(embedding_function(settings))
-    corpora = {"bbc": ([str(SHARED / "bbc")], Settings()),
-               "reuters": ([str(SHARED / "reuters_dev.jsonl")], Settings(id_field="id"))}
+    corpora = {"bbc": ([str(SHARED / "bbc")], Settings(claim_decider="rule")),
+               "reuters": ([str(SHARED / "reuters_dev.jsonl")], Settings(id_field="id", claim_decider="rule"))}
     for source, (paths, corpus_settings) in corpora.items():
         pairs = [p for p in read_labelled(source) if part == "all" or p.part == part]
         documents, _ = read_documents(paths, corpus_settings)
@@ -112,9 +112,9 @@ def main(argv: list[str]) -> int:
             print(f"SPECIFIC_PAIRS_PER_DOCUMENT = {value}")
             labelled(args.part)
         return 0
-    _, big = report("reuters_dev", [args.corpus], Settings(id_field="id"))
+    _, big = report("reuters_dev", [args.corpus], Settings(id_field="id", claim_decider="rule"))
     if not args.no_bbc and Path(args.bbc).is_dir():
-        report("BBC", [args.bbc], Settings())
+        report("BBC", [args.bbc], Settings(claim_decider="rule"))
     print("acceptance:", "FAILED: claim findings over 50 occurrences" if big else "no claim finding over 50 occurrences")
     return 1 if big else 0
 

@@ -1,5 +1,7 @@
 """On-disk embedding cache: a re-run on an unchanged corpus does almost no model work.
 
+The pair verifier's verdicts use the same store, a row per ordered pair (``verify.cached_verdicts``).
+
 Vectors are keyed by the BLAKE2b hash of the normalized sentence, in one
 SQLite file per model *and weights checksum*, so a different or updated model
 can never be served another model's vectors.  SQLite gives transactions and

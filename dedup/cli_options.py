@@ -68,7 +68,8 @@ def _matching_options() -> list:
         ),
         click.option(
             "--cache/--no-cache", default=True,
-            help="Read and write the on-disk embedding cache ($DEDUP_CACHE_DIR, default ~/.cache/dedup) [default: on].",
+            help="Read and write the on-disk cache of embeddings and verifier verdicts ($DEDUP_CACHE_DIR, default "
+            "~/.cache/dedup) [default: on].",
         ),
         click.option(
             "--fuzzy-min-ratio", "--fuzzy-ratio", "fuzzy_min_ratio", type=click.FloatRange(0, 100),

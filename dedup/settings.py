@@ -150,23 +150,25 @@ BOILERPLATE_CHOICES = ("show", "hide")
 # reaches it only past cheap gates: it shares something specific (CLAIM_MIN_KEY_OVERLAP above) and
 # its embedding cosine reaches VERIFIER_MIN_COSINE.  VERIFIER_THRESHOLD is the claim probability
 # reported across documents telling one story; strict pairs (different stories, within one document)
-# need VERIFIER_STRICT_MARGIN more.  Chosen on the ``choose`` parts (benchmarks/verifier_eval.py --sweep):
-# MRPC F1 0.815-0.825 from 0.3 to 0.5, while BBC precision rises from 0.33 at 0.4 to 0.86 at 0.5; the
-# ``report`` parts are in docs/claims.md.
+# need VERIFIER_STRICT_MARGIN more.  Chosen on the ``choose`` parts (benchmarks/verifier_eval.py --sweep,
+# 0.3-0.8, 2026-12-03): MRPC F1 0.79-0.81 from 0.3 to 0.6; 0.4 has the best F1 on MRPC, BBC and
+# Reuters (0.807, 0.350, 0.637 against 0.804, 0.316, 0.518 at 0.5) but keeps fewer PAWS swaps apart
+# (0.626 against 0.671), and the corpus gains rest on 8-70 claims; 0.5 stays.  Report parts: docs/claims.md.
 # Two sentences that both state figures, none agreeing, whose wording with every figure masked reaches
 # this fuzz.ratio are two instances of one template (wire data lines), never one claim
 # (dedup/verify.py).  On all 320 labelled reuters_dev pairs it lifts the rule's precision from 0.084
 # to 0.192 at the same recall (0.366); BBC unchanged (0.440 / 0.435); docs/claims.md.
 TEMPLATE_MIN_RATIO = 70.0
 # CLAIM_DECIDER: "verifier" (the pair verifier, default), "rule" (the calibrated claim model) or "both"
-# (a claim only where the two agree; ``--claim-decider``).  Measured 2026-12-03 on the choose parts of
-# MRPC, STS-B and the blind-labelled BBC / reuters_dev candidates (684 / 638 pairs, the later samples held
-# out from the verifier whole), the verifier has the best F1 of the three on every set (0.801, 0.789,
-# 0.323, 0.594 against the rule's 0.789, 0.759, 0.299, 0.300; the report parts agree), its corpus claims
-# are right more often (BBC report precision 0.643 vs 0.512, Reuters choose 0.629 vs 0.193) at the
-# rule's BBC recall (0.344 vs 0.347), and it alone tells some PAWS swaps apart (0.70 vs 0.00).  It costs
-# a cross-encoder pass over the gated pairs (docs/claims.md: a first whole-BBC check about 2.4x the rule's,
-# a re-run the same, verdicts cached); "rule" is the fast choice, "both" the most precise on BBC with the fewest claims.
+# (a claim only where the two agree; ``--claim-decider``).  Measured 2026-12-03 on the choose parts
+# (MRPC 391, STS-B 698, blind-labelled BBC 225 and reuters_dev 210 candidate pairs; the samples labelled
+# after the verifier was trained are held out from it whole), the verifier beats the rule's F1 on every
+# set (0.804, 0.787, 0.316, 0.518 against 0.789, 0.759, 0.299, 0.300; the report parts agree), its
+# corpus claims are right more often (BBC report precision 0.657 vs 0.512, Reuters choose 0.479 vs
+# 0.193) at about the rule's BBC recall (0.330 vs 0.347 report), and it alone keeps PAWS swaps apart
+# (0.67-0.71 vs 0.00).  It costs a cross-encoder pass over the gated pairs (docs/claims.md: a first
+# whole-BBC check 2.4-3.2x the rule's, a re-run the same, verdicts cached); "rule" is the fast
+# choice, "both" the most precise on BBC with the fewest claims.
 CLAIM_DECIDERS = ("rule", "verifier", "both")
 CLAIM_DECIDER = "verifier"
 VERIFIER_MIN_COSINE = 0.6
@@ -257,7 +259,7 @@ class Settings:
     fuzzy_min_ratio: float = FUZZY_MIN_RATIO
     semantic_min_cosine: float = SEMANTIC_MIN_COSINE
     semantic_top_k: int = SEMANTIC_TOP_K
-    min_score: float | None = None  # None: the calibrated point of the model's claim model
+    min_score: float | None = None  # None: the decider's point (VERIFIER_THRESHOLD, BOTH_..., the claim model's)
     claim_decider: str = CLAIM_DECIDER
     verifier_min_cosine: float = VERIFIER_MIN_COSINE
     verifier_threshold: float = VERIFIER_THRESHOLD
@@ -278,7 +280,7 @@ class Settings:
     max_file_bytes: int = MAX_FILE_BYTES
     ignore_patterns: tuple[str, ...] = field(default=())
     include: tuple[str, ...] = INCLUDE
-    cache: bool = True  # embeddings cached on disk by content hash and model (dedup/cache.py)
+    cache: bool = True  # embeddings and verifier verdicts cached on disk by content and model (dedup/cache.py)
     cache_dir: str | None = None
     progress: bool = False  # progress bars on stderr for long model work
     exclude: tuple[str, ...] = EXCLUDE

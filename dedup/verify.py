@@ -12,6 +12,7 @@ ONNX Runtime with the MiniLM package's own tokenizer, offline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,27 +114,45 @@ def load_verifier() -> PairVerifier:
     return PairVerifier()
 
 
-def cached_verdicts(pairs: list[tuple[str, str]], settings) -> list[Verdict]:
-    """The verifier's verdicts through the on-disk cache (``dedup/cache.py``), keyed by the pair and the graph's checksum.
+def reading_order(a: str, b: str) -> tuple[str, str]:
+    """The one order the verifier reads a pair in: the two texts sorted.
 
-    The verifier is the costliest stage after embedding (a whole-BBC check reads tens of thousands
-    of pairs), so a warm re-run must not read any pair twice; the graph is loaded only when some pair
-    is new.  The order matters to a cross-encoder, so the key is the ordered pair.
+    A cross-encoder's probability depends on which sentence comes first (6.2% of the choose parts'
+    decisions at 0.5 flip when the two are swapped), and which comes first in a run is an accident of
+    input order: a draft checked against an archive comes first, the same draft inside a whole-corpus
+    check last.  One fixed order gives the same two sentences the same verdict however a run meets them.
     """
+    return (a, b) if a <= b else (b, a)
+
+
+def cached_verdicts(pairs: list[tuple[str, str]], settings) -> list[Verdict]:
+    """The verifier's verdicts, each pair read in ``reading_order``, through the on-disk cache (``dedup/cache.py``).
+
+    The verifier is the costliest stage after embedding (a whole-BBC check reads ~29,000 pairs), so
+    a warm re-run must not read any pair twice; the graph is loaded (and its checksum checked) only
+    when some pair is new.  The cache file is named by the pinned graph checksum and the verifier's
+    settings file (inputs, heads, token limit), so a retrained verifier never reads another's verdicts.
+    """
+    ordered = [reading_order(a, b) for a, b in pairs]
     if not settings.cache:
-        return load_verifier().verdicts(pairs)
+        return load_verifier().verdicts(ordered)
     from .cache import EmbeddingCache
 
-    joined = {f"{a}\x00{b}": (a, b) for a, b in pairs}
+    keys = [json.dumps(pair, ensure_ascii=False) for pair in ordered]
+    by_key = dict(zip(keys, ordered))
 
-    def score(texts: list[str]) -> np.ndarray:
+    def score(missing: list[str]) -> np.ndarray:
         verifier = load_verifier()
         columns = [verifier.heads.index("claim"), verifier.heads.index("same")]
-        return verifier.probabilities([joined[t] for t in texts])[:, columns]
+        return verifier.probabilities([by_key[k] for k in missing])[:, columns]
 
-    cache = EmbeddingCache("verifier", VERIFIER_SHA256, settings.cache_dir)
+    meta = VERIFIER_DIR / "verifier.json"
+    if not meta.is_file():
+        load_verifier()  # raises the error that says the verifier is missing and how to rebuild it
+    identity = hashlib.sha256((VERIFIER_SHA256 + meta.read_text(encoding="utf-8")).encode())
+    cache = EmbeddingCache("verifier", identity.hexdigest(), settings.cache_dir)
     try:
-        rows = cache.encode([f"{a}\x00{b}" for a, b in pairs], score)
+        rows = cache.encode(keys, score)
     finally:
         cache.close()
     return [Verdict(float(claim), float(same)) for claim, same in rows]

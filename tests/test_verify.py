@@ -104,21 +104,30 @@ def test_verifier_accepts_the_seed_overlaps():
     assert all(v.claim >= 0.5 and v.outcome == "overlap" for v in verdicts), verdicts
 
 def test_a_warm_run_reads_every_verdict_from_the_cache(tmp_path, monkeypatch):
-    """The second check of the same pairs loads no verifier; the pair's order is part of the key."""
+    """The second check of the same pairs loads no verifier, in either order: a pair is read one way."""
     from dedup import verify
 
     settings = Settings(cache_dir=str(tmp_path))
     pairs = [(SEED_CLAIM, b) for b in SEED_OVERLAPS]
     cold = verify.cached_verdicts(pairs, settings)
-    assert cold == load_verifier().verdicts(pairs)
+    assert cold == load_verifier().verdicts([verify.reading_order(a, b) for a, b in pairs])
+    assert list(tmp_path.glob("embeddings-verifier-*.sqlite"))
 
     def no_verifier():
         raise AssertionError("the verifier was loaded on a warm run")
 
     monkeypatch.setattr(verify, "load_verifier", no_verifier)
     assert verify.cached_verdicts(pairs, settings) == cold
+    assert verify.cached_verdicts([(b, a) for a, b in pairs], settings) == cold  # a draft first or last: one verdict
     with pytest.raises(AssertionError, match="warm run"):
-        verify.cached_verdicts([(b, a) for a, b in pairs], settings)  # not cached: a cross-encoder reads order
+        verify.cached_verdicts([(SEED_OVERLAPS[0], SEED_OVERLAPS[1])], settings)  # a new pair needs the model
+
+
+def test_no_cache_writes_no_verdict_file(tmp_path):
+    from dedup import verify
+
+    verify.cached_verdicts([(SEED_CLAIM, SEED_OVERLAPS[0])], Settings(cache=False, cache_dir=str(tmp_path)))
+    assert not list(tmp_path.iterdir())
 
 
 def test_wire_template_negatives_keep_out_the_measured_pairs():
