@@ -106,11 +106,10 @@ def figures(pairs: list[LabelledPair], reported: np.ndarray, interval: bool = Fa
     return text
 
 
-def training_texts() -> set[str]:
+def training_texts(pairs: list[LabelledPair]) -> set[str]:
     """Every sentence the shipped verifier trained on (train parts and the made training pairs), spaces folded."""
     from pairsets import training_extras
 
-    pairs = all_pairs()
     texts: set[str] = set()
     for p in [q for q in pairs if q.part == "train"] + training_extras(pairs):
         texts.update((" ".join(p.a.split()), " ".join(p.b.split())))
@@ -239,8 +238,9 @@ def main() -> None:
             recorded = json.loads((args.verifier / "verifier.json").read_text(encoding="utf-8"))["graph_sha256"]
             verifier = verify_module.PairVerifier(args.verifier, expected_sha256=recorded)
         verify_module.load_verifier = memoized_verifier(verifier)  # one pass for every point
-    pairs = [p for p in all_pairs() if p.part == args.part]
-    seen = training_texts() if args.decider in ("verifier", "both") else None
+    every = all_pairs()
+    pairs = [p for p in every if p.part == args.part]
+    seen = training_texts(every) if args.decider in ("verifier", "both") else None
     shipped = defaults.BOTH_VERIFIER_THRESHOLD if args.decider == "both" else defaults.VERIFIER_THRESHOLD
     points = [args.threshold if args.threshold is not None else shipped]
     if args.sweep:
