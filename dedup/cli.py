@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from . import settings as defaults
-from .baseline import BaselineError, apply_baseline, fails, load_baseline, reaches
+from .baseline import BaselineError, apply_baseline, decider_drift, fails, reaches, read_baseline
 from .baseline import write_baseline as write_baseline_file
 from .cli_options import (
     engine_options, input_options, load_config_defaults, ray_engine_options, settings_from, settings_options,
@@ -188,11 +188,15 @@ def check(paths, settings: Settings, quiet, fmt, fail_on, against, baseline, wri
             click.echo("dedup: error: no readable documents in the --against references", err=True)
             sys.exit(EXIT_USAGE)
         if write_baseline:
-            count = write_baseline_file(result, write_baseline)
+            count = write_baseline_file(result, write_baseline, settings)
             click.echo(f"dedup: wrote {count} finding(s) to baseline {write_baseline}", err=True)
             sys.exit(EXIT_CLEAN)
         if baseline:
-            hidden = apply_baseline(result, load_baseline(baseline))
+            recorded = read_baseline(baseline)
+            drift = decider_drift(recorded, settings)
+            if drift and not quiet:
+                click.echo(f"dedup: warning: {baseline}: {drift}", err=True)
+            hidden = apply_baseline(result, recorded.fingerprints)
             if hidden and not quiet:
                 click.echo(f"dedup: {hidden} finding(s) hidden by baseline {baseline}", err=True)
         report = render(result, fmt)

@@ -80,6 +80,45 @@ def test_baseline_round_trip(drafts, tmp_path):
     assert "biggest investors in Google" in finding["occurrences"][0]["text"]
 
 
+def test_baseline_says_when_other_deciders_wrote_it(drafts, tmp_path):
+    """An upgrade that changes what decides findings turns a CI gate red; the warning says why."""
+    story = drafts / "story.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\n\n" + REPEATED + "\n", encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    assert invoke("check", str(drafts), *LEXICAL, "--write-baseline", str(baseline)).exit_code == 0
+    data = json.loads(baseline.read_text(encoding="utf-8"))
+    assert data["decided_by"]["methods"] == "exact,fuzzy"
+    same = invoke("check", str(drafts), *LEXICAL, "--baseline", str(baseline))
+    assert same.exit_code == 0 and "warning" not in same.stderr
+
+    data["decided_by"]["dedup"] = "0.0.1"
+    baseline.write_text(json.dumps(data), encoding="utf-8")
+    upgraded = invoke("check", str(drafts), *LEXICAL, "--baseline", str(baseline))
+    assert upgraded.exit_code == 0  # still hides what it recorded
+    assert "written with dedup 0.0.1; this run uses dedup " in upgraded.stderr
+    assert "--write-baseline" in upgraded.stderr
+
+    del data["decided_by"]  # a file from before decided_by: nothing to compare
+    baseline.write_text(json.dumps(data), encoding="utf-8")
+    assert "warning" not in invoke("check", str(drafts), *LEXICAL, "--baseline", str(baseline)).stderr
+
+
+def test_baseline_records_the_weights_that_decide_claims():
+    from dedup.baseline import Baseline, decided_by, decider_drift
+    from dedup.settings import Settings
+    from dedup.verify import VERIFIER_SHA256
+
+    verifier, rule = Settings(), Settings(claim_decider="rule")
+    assert decided_by(verifier)["verifier"] == VERIFIER_SHA256[:16] and "claim_model" not in decided_by(verifier)
+    assert "verifier" not in decided_by(rule) and len(decided_by(rule)["claim_model"]) == 16
+    written_by_rule = Baseline(frozenset(), decided_by(rule))
+    drift = decider_drift(written_by_rule, verifier)
+    assert drift.startswith("the baseline was written with claim_decider rule; this run uses claim_decider verifier")
+    older_verifier = Baseline(frozenset(), {**decided_by(verifier), "verifier": "0" * 16})
+    assert f"verifier {VERIFIER_SHA256[:16]}" in decider_drift(older_verifier, verifier)
+    assert decider_drift(Baseline(frozenset(), decided_by(verifier)), verifier) is None
+
+
 def test_bad_baseline_is_a_usage_error(drafts, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]", encoding="utf-8")
