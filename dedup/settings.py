@@ -163,9 +163,9 @@ TEMPLATE_MIN_RATIO = 70.0
 # (a claim only where the two agree; ``--claim-decider``).  Measured 2026-12-03 on the choose parts
 # (MRPC 391, STS-B 698, blind-labelled BBC 225 and reuters_dev 210 candidate pairs; the samples labelled
 # after the verifier was trained are held out from it whole), the verifier beats the rule's F1 on every
-# set (0.804, 0.787, 0.316, 0.518 against 0.789, 0.759, 0.299, 0.300; the report parts agree), its
-# corpus claims are right more often (BBC report precision 0.657 vs 0.512, Reuters choose 0.479 vs
-# 0.193) at about the rule's BBC recall (0.330 vs 0.347 report), and it alone keeps PAWS swaps apart
+# set (0.804, 0.787, 0.316, 0.518 against 0.789, 0.759, 0.298, 0.300; the report parts agree), its
+# corpus claims are right more often (BBC report precision 0.657 vs 0.508, Reuters choose 0.479 vs
+# 0.193) at about the rule's BBC recall (0.330 vs 0.348 report), and it alone keeps PAWS swaps apart
 # (0.67-0.71 vs 0.00).  It costs a cross-encoder pass over the gated pairs (docs/claims.md: a first
 # whole-BBC check 2.4-3.2x the rule's, a re-run the same, verdicts cached); "rule" is the fast
 # choice, "both" the most precise on BBC with the fewest claims.
