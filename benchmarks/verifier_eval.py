@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/verifier_eval.py --seeds [--decider rule|verifier|both] [--threshold T]
     .venv/bin/python benchmarks/verifier_eval.py --speed      # verifier pairs per second on this machine
     .venv/bin/python benchmarks/verifier_eval.py --decider verifier --verifier /tmp/v   # a build not yet shipped
+    .venv/bin/python benchmarks/verifier_eval.py --model fast     # pairs proposed and gated by the fast model
 
 Each pair is decided as a default check decides it (``verify.claim_verdicts``):
-the embedding cosine from the shipped MiniLM, the gates, the verifier's
+the embedding cosine from the shipped MiniLM (``--model fast``: the static model), the gates, the verifier's
 probability against the shipped thresholds.  A pair of single-sentence files
 (MRPC, PAWS, STS-B as a user would check them) is strict when the two
 sentences' vectors (their documents' story vectors) are below
@@ -220,6 +221,8 @@ def main() -> None:
     ap.add_argument("--seeds", action="store_true", help="which seed-article claims a check finds")
     ap.add_argument("--threshold", type=float, help="with --seeds and the verifier: its claim point (--min-score)")
     ap.add_argument("--speed", action="store_true", help="verifier pairs per second")
+    ap.add_argument("--model", default=defaults.DEFAULT_MODEL, choices=["accurate", "fast"],
+                    help="the embedding model whose cosines propose and gate the pairs, as --model in a check")
     ap.add_argument("--verifier", type=Path, help="measure a verifier built elsewhere (models/build_verifier.py --out DIR)"
                     " instead of the package's; its checksum is the one its verifier.json records")
     ap.add_argument("--margin", type=float, nargs="*", help="VERIFIER_STRICT_MARGIN values to try (default: shipped)")
@@ -231,7 +234,7 @@ def main() -> None:
     if args.speed:
         speed()
         return
-    embed = memoized(embedding_function(Settings()))
+    embed = memoized(embedding_function(Settings(model=args.model)))
     if args.decider in ("verifier", "both"):
         verifier = verify_module.load_verifier()
         if args.verifier:
@@ -252,9 +255,11 @@ def main() -> None:
         for min_cosine in cosines:
             for threshold in points:
                 # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
-                settings = Settings(claim_decider=args.decider, verifier_threshold=float(threshold), cache=False,
+                settings = Settings(model=args.model, claim_decider=args.decider,
+                                    verifier_threshold=float(threshold), cache=False,
                                     both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine))
-                print(f"part {args.part}, decider {args.decider}, verifier threshold {threshold}, strict +{margin}, "
+                print(f"part {args.part}, model {args.model}, decider {args.decider}, verifier threshold {threshold}, "
+                      f"strict +{margin}, "
                       f"gate cosine {settings.verifier_min_cosine}")
                 for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
                     chosen = [p for p in pairs if p.source == source]

@@ -152,7 +152,7 @@ BOILERPLATE_CHOICES = ("show", "hide")
 # reported across documents telling one story; strict pairs (different stories, within one document)
 # need VERIFIER_STRICT_MARGIN more.  Chosen on the ``choose`` parts (benchmarks/verifier_eval.py --sweep,
 # 0.3-0.8, 2026-12-03): MRPC F1 0.79-0.81 from 0.3 to 0.6; 0.4 has the best F1 on MRPC, BBC and
-# Reuters (0.807, 0.350, 0.637 against 0.804, 0.316, 0.518 at 0.5) but keeps fewer PAWS swaps apart
+# Reuters (0.807, 0.351, 0.637 against 0.804, 0.316, 0.518 at 0.5) but keeps fewer PAWS swaps apart
 # (0.626 against 0.671), and the corpus gains rest on 8-70 claims; 0.5 stays.  Report parts: docs/claims.md.
 # Two sentences that both state figures, none agreeing, whose wording with every figure masked reaches
 # this fuzz.ratio are two instances of one template (wire data lines), never one claim
