@@ -103,6 +103,22 @@ def test_verifier_accepts_the_seed_overlaps():
     verdicts = load_verifier().verdicts([(a, b) for b in others])
     assert all(v.claim >= 0.5 and v.outcome == "overlap" for v in verdicts), verdicts
 
+
+def test_a_cold_run_shows_the_verifier_at_work(tmp_path, capsys):
+    """A first corpus check spends minutes verifying after the embedding bar ends: a bar says so; a warm run has none."""
+    from dedup import verify
+
+    settings = Settings(cache_dir=str(tmp_path), progress=True)
+    pairs = [(SEED_CLAIM, b) for b in SEED_OVERLAPS]
+    verify.cached_verdicts(pairs, settings)
+    shown = capsys.readouterr().err
+    assert "Verifying" in shown and f"{len(pairs)}/{len(pairs)}" in shown
+    verify.cached_verdicts(pairs, settings)
+    assert "Verifying" not in capsys.readouterr().err
+    verify.cached_verdicts(pairs, settings.replace(progress=False, cache=False))
+    assert "Verifying" not in capsys.readouterr().err
+
+
 def test_a_warm_run_reads_every_verdict_from_the_cache(tmp_path, monkeypatch):
     """The second check of the same pairs loads no verifier, in either order: a pair is read one way."""
     from dedup import verify
