@@ -203,10 +203,10 @@ def memoized_verifier(verifier):
     seen: dict[tuple[str, str], object] = {}
     original = verifier.verdicts
 
-    def verdicts(pairs):
+    def verdicts(pairs, progress: bool = False):
         missing = [p for p in dict.fromkeys(pairs) if p not in seen]
         if missing:
-            seen.update(zip(missing, original(missing)))
+            seen.update(zip(missing, original(missing, progress=progress)))
         return [seen[p] for p in pairs]
 
     verifier.verdicts = verdicts
