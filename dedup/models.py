@@ -78,6 +78,13 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+def progress_bar(shown: bool, total: int, what: str, unit: str):
+    """A tqdm bar on stderr for long model work; when not ``shown`` (not a terminal, ``-q``) its calls do nothing."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit=unit, file=sys.stderr, disable=not shown)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -230,11 +237,7 @@ class OnnxTransformer:
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dims), dtype=np.float32)
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(texts), desc="Embedding", unit="sentence", file=sys.stderr)
+        bar = progress_bar(progress, len(texts), "Embedding", "sentence")
         for start in range(0, len(texts), batch_size):
             rows = order[start : start + batch_size]
             width = int(lengths[rows].max())
@@ -246,10 +249,8 @@ class OnnxTransformer:
             hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
             weights = mask[..., None].astype(np.float32)
             out[rows] = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            if bar is not None:
-                bar.update(len(rows))
-        if bar is not None:
-            bar.close()
+            bar.update(len(rows))
+        bar.close()
         return out
 
 
