@@ -313,8 +313,9 @@ def main() -> int:
     ap.add_argument("--save-state", type=Path, help="also save the trained torch state_dict here (to re-export)")
     ap.add_argument("--from-state", type=Path, help="skip training: load this state_dict and export it")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
-    ap.add_argument("--layers", type=int, default=6,
-                    help="transformer layers of the verifier, taken evenly from MiniLM's 6 (fewer: faster, to measure)")
+    ap.add_argument("--layers", type=int,
+                    help="transformer layers of the verifier, taken evenly from MiniLM's (default: all 6; fewer: "
+                         "faster, to measure)")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="where the built verifier goes (default: the package's)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores)")
     args = ap.parse_args()
@@ -397,7 +398,7 @@ def main() -> int:
             "training": {"pairs": counts, "corpus_repeat": CORPUS_REPEAT, "epochs": args.epochs, "batch_size": BATCH_SIZE,
                          "learning_rate": LEARNING_RATE, "seed": SEED, "minutes": round(trained / 60, 1)},
         }
-        if args.layers != 6:  # a full-depth build writes the keys the shipped verifier.json has
+        if args.layers is not None:  # a full-depth build writes the keys the shipped verifier.json has
             meta["layers"] = args.layers
         (tmp / "verifier.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if out_dir.exists():
