@@ -45,15 +45,18 @@ from dedup import verify as verify_module  # noqa: E402
 from dedup.normalize import normalize  # noqa: E402
 from dedup.pipeline import embedding_function  # noqa: E402
 from dedup.settings import Settings  # noqa: E402
+from dedup.story import changes  # noqa: E402
 from dedup.verify import claim_verdicts  # noqa: E402
 from pairsets import LabelledPair, all_pairs  # noqa: E402
 
 
 def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(reported as a claim or repeat, reported as a plain repeat, reported as the same claim) per pair.
+    """(reported as a claim or repeat, reported as a repeat, reported as the same claim) per pair.
 
-    The same claim: a repeat, or a claim whose outcome is ``same`` (or ``claim``: the rule does not
-    tell same from overlap, so a rule claim counts as reported the same).
+    The same claim: a plain repeat (a near-repeat whose finding names no conflicting detail: a check
+    reports "a British ship ... a French trade man" / "a French ship ... a British trade man" as a repeat
+    with an ``order`` conflict, and clean keeps both), or a claim whose outcome is ``same`` (or ``claim``:
+    the rule does not tell same from overlap, so a rule claim counts as reported the same).
     """
     keys_a = [normalize(p.a) for p in pairs]
     keys_b = [normalize(p.b) for p in pairs]
@@ -61,6 +64,7 @@ def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.nda
     vectors = dict(zip(texts, embed(texts)))
     cosines = np.array([float(vectors[a] @ vectors[b]) for a, b in zip(keys_a, keys_b)], dtype=np.float32)
     repeat = np.array([fuzz.ratio(a, b) >= settings.fuzzy_min_ratio for a, b in zip(keys_a, keys_b)])
+    plain = repeat & np.array([not (r and changes(p.a, p.b)) for p, r in zip(pairs, repeat)])
     strict = [
         p.scope != "same_story" if p.scope else float(c) < settings.same_story_similarity
         for p, c in zip(pairs, cosines)
@@ -69,13 +73,14 @@ def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.nda
     verdicts = claim_verdicts([p.a for p in pairs], [p.b for p in pairs], cosines, strict, settings)
     claim = np.array([v is not None for v in verdicts]) & candidate
     same = np.array([v is not None and v.outcome in ("same", "claim") for v in verdicts]) & candidate
-    return claim | repeat, repeat, same | repeat
+    return claim | repeat, repeat, (same & ~repeat) | plain  # a repeat is never also a claim
 
 
 def paws_figures(pairs: list[LabelledPair], reported: np.ndarray, as_same: np.ndarray, repeat: np.ndarray) -> str:
     y = np.array([p.positive for p in pairs])
     return (f"different meaning: not reported as same {1 - as_same[~y].mean():.3f}, left out {1 - reported[~y].mean():.3f} "
-            f"(fuzzy repeats {repeat[~y].mean():.3f}); paraphrases linked {reported[y].mean():.3f}")
+            f"(near-repeats {repeat[~y].mean():.3f}, naming what differs {(repeat & ~as_same)[~y].mean():.3f}); "
+            f"paraphrases linked {reported[y].mean():.3f}")
 
 
 def precision_recall(w: np.ndarray, y: np.ndarray, reported: np.ndarray) -> tuple[float, float]:

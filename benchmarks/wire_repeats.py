@@ -72,20 +72,23 @@ def chains(finding, min_ratio: float) -> bool:
 
 
 def paws_swaps() -> int:
-    """How many near-identical PAWS dev pairs of each label ``story.swapped`` flags (names or ordinals exchanged)."""
-    import csv
+    """How many near-identical PAWS dev pairs of each label and part ``story.swapped`` flags as an exchange.
+
+    Parts are ``models/pairsets.py``'s (a hash of the pair ids): ``SWAP_MAX_ZIPF`` was chosen on train and
+    choose, report is what it does on pairs nothing was chosen on.
+    """
+    sys.path.insert(0, str(ROOT / "models"))
+    from pairsets import read_paws
 
     from dedup.normalize import normalize
     from dedup.story import swapped
 
-    path = ROOT.parent / "shared" / "eval" / "paws_wiki_dev.tsv"
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    near = [r for r in rows if fuzz.ratio(normalize(r["text1"]), normalize(r["text2"])) >= 90]
-    for label, name in (("0", "different meaning"), ("1", "paraphrase")):
-        pairs = [r for r in near if r["label"] == label]
-        flagged = sum(swapped(r["text1"], r["text2"]) is not None for r in pairs)
-        print(f"PAWS dev {name}, fuzz.ratio >= 90: {len(pairs)} pairs, {flagged} flagged as swapped")
+    near = [p for p in read_paws() if fuzz.ratio(normalize(p.a), normalize(p.b)) >= 90]
+    for part in ("train", "choose", "report"):
+        for positive, name in ((False, "different meaning"), (True, "paraphrase")):
+            pairs = [p for p in near if p.part == part and p.positive == positive]
+            flagged = sum(swapped(p.a, p.b) is not None for p in pairs)
+            print(f"PAWS dev {part}, {name}, fuzz.ratio >= 90: {len(pairs)} pairs, {flagged} flagged as swapped")
     return 0
 
 

@@ -153,12 +153,18 @@ BOILERPLATE_CHOICES = ("show", "hide")
 # need VERIFIER_STRICT_MARGIN more.  Chosen on the ``choose`` parts (benchmarks/verifier_eval.py --sweep,
 # 0.3-0.8, 2026-12-03): MRPC F1 0.79-0.81 from 0.3 to 0.6; 0.4 has the best F1 on MRPC, BBC and
 # Reuters (0.807, 0.351, 0.637 against 0.804, 0.316, 0.518 at 0.5) but keeps fewer PAWS swaps apart
-# (0.626 against 0.671), and the corpus gains rest on 8-70 claims; 0.5 stays.  Report parts: docs/claims.md.
+# (0.676 against 0.720 at 0.5, 2026-12-06), and the corpus gains rest on 8-70 claims; 0.5 stays.  Report parts: docs/claims.md.
 # Two sentences that both state figures, none agreeing, whose wording with every figure masked reaches
 # this fuzz.ratio are two instances of one template (wire data lines), never one claim
 # (dedup/verify.py).  On all 320 labelled reuters_dev pairs it lifts the rule's precision from 0.084
 # to 0.192 at the same recall (0.366); BBC unchanged (0.440 / 0.435); docs/claims.md.
 TEMPLATE_MIN_RATIO = 70.0
+# Two spans of a near-repeat that changed places are an ``order`` conflict (``story.swapped``) unless
+# every word of them is this common (zipf, wordfreq): "has" / "is" (7.0 and up) exchanged is a garbled
+# sentence, "hottest" / "coldest" or "city" / "town" (below 6) another fact.  Chosen on PAWS dev's train
+# and choose parts at fuzz.ratio >= 90 (5.5, 6.0, 6.5 flag the same choose pairs; 6.5 flags 16 train
+# paraphrases against 9); report part: docs/conflicts.md.
+SWAP_MAX_ZIPF = 6.0
 # CLAIM_DECIDER: "verifier" (the pair verifier, default), "rule" (the calibrated claim model) or "both"
 # (a claim only where the two agree; ``--claim-decider``).  Measured 2026-12-03 on the choose parts
 # (MRPC 391, STS-B 698, blind-labelled BBC 225 and reuters_dev 210 candidate pairs; the samples labelled

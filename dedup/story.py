@@ -20,14 +20,15 @@ import difflib
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .core import METHOD_ORDER, Conflict, Edges
 from .normalize import words
-from .settings import Settings
+from .settings import SWAP_MAX_ZIPF, Settings
+from .specificity import zipf
 
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
@@ -85,36 +86,72 @@ def with_figure_changes(found: list[Conflict], a: str, b: str) -> list[Conflict]
 
 
 _TOKEN = re.compile(r"\w+(?:[-'.]\w+)*")
-_ORDERED = frozenset({
-    "first", "second", "third", "fourth", "fifth", "last", "former", "latter", "before", "after", "older",
-    "younger", "elder", "higher", "lower", "upper", "north", "south", "east", "west", "northern", "southern",
-    "eastern", "western",
-})
+# A gap that opens and closes with a list separator ("Italy, France, Pakistan, Canada", "Murray, Wayne and
+# Frank"): the two exchanged spans are items of one list, and a list in another order states the same thing.
+_LIST_GAP_OPENS = re.compile(r"^\s*(?:[,;/&]|\band\b|\bor\b)", re.IGNORECASE)
+_LIST_GAP_CLOSES = re.compile(r"(?:[,;/&]|\band\b|\bor\b)(?:\s+the)?\s*$", re.IGNORECASE)
 
 
 def swapped(a: str, b: str) -> tuple[str, str] | None:
-    """Two names (or ordinals, or compass points) that changed places, as each side has them; else None.
+    """Two spans that changed places, as each side has them ("British ... French" / "French ... British"); else None.
 
     "Earl St Vincent was a British ship ... became a French trade man" / "... a French ship ... a British
-    trade man": the same words, the other meaning (PAWS).  Only an exchange of two tokens that are not
-    neighbours ("Yangtze River" / "River Yangtze" is one name) and are both capitalised mid-sentence,
-    both ordinals or both figures.  On PAWS dev pairs at fuzz.ratio >= 90 it flags 32 of 492
-    different-meaning pairs and 7 of 1,855 paraphrases (benchmarks/wire_repeats.py --paws).
+    trade man", "flights from Oslo to Rome" / "from Rome to Oslo", "the hottest month ... the coldest" /
+    "the coldest month ... the hottest": the same words, the other meaning (PAWS).  An exchange is two
+    edits of the word-level alignment (``difflib``) where what one side has first the other has second,
+    with words between them: "Yangtze River" / "River Yangtze" is one name moved, not an exchange.  Not
+    an exchange: spans of function words only (every word at or above ``SWAP_MAX_ZIPF``: "has" / "is"),
+    or two items of one list ("Italy, France, Canada" / "Canada, France, Italy").  Measured on PAWS dev
+    pairs at fuzz.ratio >= 90 (``benchmarks/wire_repeats.py --paws``, docs/conflicts.md).
     """
-    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
-    fa, fb = [t.casefold() for t in ta], [t.casefold() for t in tb]
-    if fa == fb or len(fa) != len(fb) or Counter(fa) != Counter(fb):
+    spans_a, spans_b = list(_TOKEN.finditer(a)), list(_TOKEN.finditer(b))
+    fa, fb = [m.group().casefold() for m in spans_a], [m.group().casefold() for m in spans_b]
+    if fa == fb:
         return None
-    moved = [i for i, (x, y) in enumerate(zip(fa, fb)) if x != y]
-    if len(moved) != 2:
-        return None
-    i, j = moved
-    if j - i < 2 or fa[i] != fb[j] or fa[j] != fb[i]:
-        return None
-    names = all(ta[k][:1].isupper() and k > 0 for k in (i, j))
-    if not (names or all(fa[k] in _ORDERED or fa[k].isdigit() for k in (i, j))):
-        return None
-    return f"{ta[i]} ... {ta[j]}", f"{tb[i]} ... {tb[j]}"
+    for i1, i2, k1, k2, j1, j2, l1, l2 in _exchanges(fa, fb):
+        if all(zipf(word) >= SWAP_MAX_ZIPF for word in fa[i1:i2] + fa[k1:k2]):
+            continue
+        gap = a[spans_a[i2 - 1].end():spans_a[k1].start()]
+        if _LIST_GAP_OPENS.match(gap) and _LIST_GAP_CLOSES.search(gap):
+            continue
+        return (f"{_span(a, spans_a, i1, i2)} ... {_span(a, spans_a, k1, k2)}",
+                f"{_span(b, spans_b, j1, j2)} ... {_span(b, spans_b, l1, l2)}")
+    return None
+
+
+def _exchanges(fa: list[str], fb: list[str]) -> Iterator[tuple[int, ...]]:
+    """Candidate exchanges as token ranges: X at ``i1:i2`` and Y at ``k1:k2`` of ``fa``, Y at ``j1:j2`` and X
+    at ``l1:l2`` of ``fb``, with words between.
+
+    First the whole difference: what lies between the common start and end reads X g Y on one side and
+    Y g X on the other ("from Oslo to Rome" / "from Rome to Oslo", which an alignment would read as
+    "Rome to" moved).  Then any two edits of the ``difflib`` alignment that trade places, for an exchange
+    beside other edits ("had a son Rishi ... for" / "had a son Clark ... after").
+    """
+    start = 0
+    while start < min(len(fa), len(fb)) and fa[start] == fb[start]:
+        start += 1
+    end_a, end_b = len(fa), len(fb)
+    while end_a > start and end_b > start and fa[end_a - 1] == fb[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    middle_a, middle_b = fa[start:end_a], fb[start:end_b]
+    if len(middle_a) == len(middle_b):
+        n = len(middle_a)
+        for x in range(1, n - 1):
+            for y in range(1, n - x):
+                if (middle_a[:x] == middle_b[n - x:] and middle_a[n - y:] == middle_b[:y]
+                        and middle_a[x:n - y] == middle_b[y:n - x]):
+                    yield (start, start + x, end_a - y, end_a, start, start + y, end_b - x, end_b)
+    edits = [op[1:] for op in difflib.SequenceMatcher(None, fa, fb, autojunk=False).get_opcodes() if op[0] != "equal"]
+    for first, (i1, i2, j1, j2) in enumerate(edits):
+        for k1, k2, l1, l2 in edits[first + 1:]:
+            if i1 < i2 and k1 < k2 and fa[i1:i2] == fb[l1:l2] and fa[k1:k2] == fb[j1:j2]:
+                yield (i1, i2, k1, k2, j1, j2, l1, l2)
+
+
+def _span(text: str, tokens: list[re.Match], start: int, end: int) -> str:
+    """The original text of tokens ``start:end``, punctuation and spacing as written."""
+    return text[tokens[start].start():tokens[end - 1].end()]
 
 
 _WORD_PARTS = re.compile(r"\w+(?:['\u2019]\w+)*")
