@@ -21,6 +21,7 @@ population of a default check.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -81,6 +82,21 @@ def paws_figures(pairs: list[LabelledPair], reported: np.ndarray, as_same: np.nd
     return (f"different meaning: not reported as same {1 - as_same[~y].mean():.3f}, left out {1 - reported[~y].mean():.3f} "
             f"(near-repeats {repeat[~y].mean():.3f}, naming what differs {(repeat & ~as_same)[~y].mean():.3f}); "
             f"paraphrases linked {reported[y].mean():.3f}")
+
+
+def same_figures(pairs: list[LabelledPair], as_same: np.ndarray) -> str:
+    """How right the ``same`` call is, over the pairs whose source says whether they are one claim.
+
+    Sources differ on a partial overlap (MRPC calls it "not a paraphrase", STS-B 3-3.6 "some important
+    information differs", the corpus labels ``overlap``): each counts it as not the same, as an editor
+    deciding what to drop would.
+    """
+    known = [i for i, p in enumerate(pairs) if p.same is not None]
+    w = np.array([pairs[i].weight for i in known])
+    y = np.array([bool(pairs[i].same) for i in known])
+    p, r = precision_recall(w, y, as_same[known])
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return f"same call: n={len(known)} P={p:.3f} R={r:.3f} F1={f1:.3f} (same claims {int(y.sum())})"
 
 
 def precision_recall(w: np.ndarray, y: np.ndarray, reported: np.ndarray) -> tuple[float, float]:
@@ -231,6 +247,8 @@ def main() -> None:
     ap.add_argument("--verifier", type=Path, help="measure a verifier built elsewhere (models/build_verifier.py --out DIR)"
                     " instead of the package's; its checksum is the one its verifier.json records")
     ap.add_argument("--margin", type=float, nargs="*", help="VERIFIER_STRICT_MARGIN values to try (default: shipped)")
+    ap.add_argument("--same-point", type=float, nargs="*",
+                    help="VERIFIER_SAME_POINT values to try (default: shipped); prints how right each same call is")
     ap.add_argument("--min-cosine", type=float, nargs="*", help="VERIFIER_MIN_COSINE values to try (default: shipped)")
     args = ap.parse_args()
     if args.seeds:
@@ -255,30 +273,32 @@ def main() -> None:
         points = [0.2, 0.3, 0.5] if args.decider == "both" else [round(t, 2) for t in np.arange(0.3, 0.85, 0.05)]
     margins = args.margin or [defaults.VERIFIER_STRICT_MARGIN]
     cosines = args.min_cosine or [defaults.VERIFIER_MIN_COSINE]
-    for margin in margins:
+    same_points = args.same_point or [defaults.VERIFIER_SAME_POINT]
+    for margin, min_cosine, threshold, same_point in itertools.product(margins, cosines, points, same_points):
         settings_module.VERIFIER_STRICT_MARGIN = margin  # claim_verdicts reads it at each call
-        for min_cosine in cosines:
-            for threshold in points:
-                # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
-                settings = Settings(model=args.model, claim_decider=args.decider,
-                                    verifier_threshold=float(threshold), cache=False,
-                                    both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine))
-                print(f"part {args.part}, model {args.model}, decider {args.decider}, verifier threshold {threshold}, "
-                      f"strict +{margin}, "
-                      f"gate cosine {settings.verifier_min_cosine}")
-                for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
-                    chosen = [p for p in pairs if p.source == source]
-                    if not chosen:
-                        continue
-                    reported, repeat, as_same = decide(chosen, settings, embed)
-                    corpus = source in ("bbc", "reuters")
-                    print(f"  {source:8s} {figures(chosen, reported, interval=corpus)}")
-                    if corpus:
-                        corpus_breakdown(chosen, reported, seen)
-                    if source == "paws":
-                        print(f"  {'':8s} {paws_figures(chosen, reported, as_same, repeat)}")
-            if args.decider == "rule":
-                return  # the rule does not read the verifier's points
+        settings_module.VERIFIER_SAME_POINT = same_point  # so does Verdict.outcome
+        # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
+        settings = Settings(model=args.model, claim_decider=args.decider,
+                            verifier_threshold=float(threshold), cache=False,
+                            both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine))
+        print(f"part {args.part}, model {args.model}, decider {args.decider}, verifier threshold {threshold}, "
+              f"strict +{margin}, same point {same_point}, "
+              f"gate cosine {settings.verifier_min_cosine}")
+        for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
+            chosen = [p for p in pairs if p.source == source]
+            if not chosen:
+                continue
+            reported, repeat, as_same = decide(chosen, settings, embed)
+            corpus = source in ("bbc", "reuters")
+            print(f"  {source:8s} {figures(chosen, reported, interval=corpus)}")
+            if corpus:
+                corpus_breakdown(chosen, reported, seen)
+            if source == "paws":
+                print(f"  {'':8s} {paws_figures(chosen, reported, as_same, repeat)}")
+            if args.same_point:
+                print(f"  {'':8s} {same_figures(chosen, as_same)}")
+        if args.decider == "rule":
+            return  # the rule does not read the verifier's points
 
 if __name__ == "__main__":
     main()

@@ -39,9 +39,11 @@ class Verdict:
     @property
     def outcome(self) -> str:
         """Of a pair decided to be a claim: ``same`` or ``overlap`` (``claim`` when the decider cannot tell)."""
+        from . import settings  # read at each call, so a benchmark can sweep VERIFIER_SAME_POINT
+
         if self.same < 0:
             return "claim"
-        return "same" if self.same >= 0.5 else "overlap"
+        return "same" if self.same >= settings.VERIFIER_SAME_POINT else "overlap"
 
 
 class PairVerifier:
