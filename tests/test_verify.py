@@ -14,33 +14,39 @@ from dedup.verify import VERIFIER_DIR, PairVerifier, claim_verdicts, load_verifi
 pytestmark = pytest.mark.slow
 
 
-def mrpc_report_pairs():
-    """MRPC's report part: never trained on, never used to choose a point."""
+def report_pairs(source: str):
+    """A set's report part: never trained on, never used to choose a point."""
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "models"))
-    from pairsets import read_mrpc
+    from pairsets import all_pairs
 
-    return [p for p in read_mrpc() if p.part == "report"]
+    return [p for p in all_pairs() if p.part == "report" and p.source == source and p.claim is not None]
 
 
-def test_verifier_ranks_held_out_mrpc_pairs():
-    """On MRPC's report part: ROC AUC well above the cosine's."""
-    pairs = mrpc_report_pairs()
-    scores = load_verifier().probabilities([(p.a, p.b) for p in pairs])[:, 0]
-    labels = np.array([p.same for p in pairs]) > 0.5
+def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
     pos, neg = scores[labels], scores[~labels]
-    auc = float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
-    assert len(pairs) > 300
-    assert auc > 0.82  # MiniLM cosine on the same pairs: ~0.75; the 2-epoch verifier of 2026-12-02: 0.836
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+
+
+# Report-part ROC AUC of the claim head, 2-epoch verifier (2026-12-07): MRPC 0.836 (MiniLM cosine ~0.75),
+# STS-B 0.952, blind-labelled BBC 0.857 and reuters_dev 0.922 candidates (unweighted: a ranking check).
+# PAWS is left out: the verifier ranks it at chance (0.55); its swaps are told apart by story.swapped (test_wire).
+@pytest.mark.parametrize(("source", "floor"), [("mrpc", 0.82), ("stsb", 0.93), ("bbc", 0.82), ("reuters", 0.88)])
+def test_verifier_ranks_held_out_pairs_of_each_set(source, floor):
+    pairs = report_pairs(source)
+    scores = load_verifier().probabilities([(p.a, p.b) for p in pairs])[:, 0]
+    labels = np.array([bool(p.claim) for p in pairs])
+    assert len(pairs) > 250 and labels.any() and (~labels).any()
+    assert roc_auc(scores, labels) > floor
 
 
 def test_the_same_call_on_held_out_mrpc(monkeypatch):
     """A claim called the ``same`` is one claim reworded far more often than not, and the call follows the setting."""
     from dedup import settings
 
-    pairs = mrpc_report_pairs()
+    pairs = report_pairs("mrpc")
     verdicts = load_verifier().verdicts([(p.a, p.b) for p in pairs])
     paraphrase = {i for i, p in enumerate(pairs) if p.same > 0.5}
 
