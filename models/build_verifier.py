@@ -408,7 +408,7 @@ def main() -> int:
         if tmp.exists():
             shutil.rmtree(tmp)
     print(f"wrote {out_dir}: verifier.onnx {(out_dir / 'verifier.onnx').stat().st_size / 1e6:.1f} MB ({precision})")
-    print(f"sha256(dedup/weights/verifier/verifier.onnx) = {meta['graph_sha256']}")
+    print(f"sha256({out_dir / 'verifier.onnx'}) = {meta['graph_sha256']}")
     return 0
 
 
