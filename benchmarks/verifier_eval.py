@@ -95,8 +95,7 @@ def same_figures(pairs: list[LabelledPair], as_same: np.ndarray) -> str:
     w = np.array([pairs[i].weight for i in known])
     y = np.array([bool(pairs[i].same) for i in known])
     p, r = precision_recall(w, y, as_same[known])
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return f"same call: n={len(known)} P={p:.3f} R={r:.3f} F1={f1:.3f} (same claims {int(y.sum())})"
+    return f"same call: n={len(known)} P={p:.3f} R={r:.3f} F1={f1_of(p, r):.3f} (same claims {int(y.sum())})"
 
 
 def precision_recall(w: np.ndarray, y: np.ndarray, reported: np.ndarray) -> tuple[float, float]:
@@ -104,6 +103,10 @@ def precision_recall(w: np.ndarray, y: np.ndarray, reported: np.ndarray) -> tupl
     fp = float((w * (reported & ~y)).sum())
     pos = float((w * y).sum())
     return (tp / (tp + fp) if tp + fp else 0.0), (tp / pos if pos else 0.0)
+
+
+def f1_of(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def figures(pairs: list[LabelledPair], reported: np.ndarray, interval: bool = False) -> str:
@@ -115,7 +118,7 @@ def figures(pairs: list[LabelledPair], reported: np.ndarray, interval: bool = Fa
     w = np.array([p.weight for p in pairs])
     y = np.array([p.positive for p in pairs])
     p, r = precision_recall(w, y, reported)
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    f1 = f1_of(p, r)
     neg = ~y
     kept_neg = 1 - float(reported[neg].mean()) if neg.any() else float("nan")
     text = f"n={len(pairs):5d} P={p:.3f} R={r:.3f} F1={f1:.3f} negatives left out={kept_neg:.3f}"

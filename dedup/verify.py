@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import settings as settings_module
 from .models import ModelError, available_cores, get_spec, progress_bar, sha256_of, verify
 from .story import without_figures
 
@@ -39,11 +40,10 @@ class Verdict:
     @property
     def outcome(self) -> str:
         """Of a pair decided to be a claim: ``same`` or ``overlap`` (``claim`` when the decider cannot tell)."""
-        from . import settings  # read at each call, so a benchmark can sweep VERIFIER_SAME_POINT
-
         if self.same < 0:
             return "claim"
-        return "same" if self.same >= settings.VERIFIER_SAME_POINT else "overlap"
+        # read from the module at each call, so a benchmark can sweep the point
+        return "same" if self.same >= settings_module.VERIFIER_SAME_POINT else "overlap"
 
 
 class PairVerifier:
