@@ -55,6 +55,31 @@ def cosine_bin(cosine: float) -> str:
     return f"cos <{COSINE_BINS[0]:.2f}"
 
 
+def corpus_candidates(paths: list[str], settings: Settings):
+    """(documents, sentences, semantic candidates) of a default check of the corpus at ``paths``."""
+    documents, problems = read_documents(paths, settings)
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    sentences = segment_documents(documents)
+    keys = distinct_keys(sentences, settings)
+    linked = Linked.of(Edges.of(repeat_matches(keys, settings)))
+    return documents, sentences, semantic_candidates(keys, sentences, settings, linked, embedding_function(settings))
+
+
+def write_draw(drawn: list[dict], rng: random.Random, out: Path, blind: Path | None) -> None:
+    """Shuffle and number the drawn pairs; write them with their strata to ``out`` and as texts only to ``blind``."""
+    rng.shuffle(drawn)
+    for number, row in enumerate(drawn, 1):
+        row["pair"] = number
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in drawn), encoding="utf-8")
+    blind = blind or out.with_suffix(".blind.jsonl")
+    blind.write_text(
+        "".join(json.dumps({"pair": r["pair"], "a": r["a"], "b": r["b"]}, ensure_ascii=False) + "\n" for r in drawn),
+        encoding="utf-8",
+    )
+    print(f"wrote {len(drawn)} pairs to {out} and {blind}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="+")
@@ -66,20 +91,14 @@ def main() -> None:
     args = ap.parse_args()
 
     settings = Settings(id_field=args.id_field, progress=True)
-    documents, problems = read_documents(args.corpus, settings)
-    for p in problems:
-        print(f"warning: {p}", file=sys.stderr)
-    sentences = segment_documents(documents)
-    keys = distinct_keys(sentences, settings)
-    linked = Linked.of(Edges.of(repeat_matches(keys, settings)))
-    candidates = semantic_candidates(keys, sentences, settings, linked, embedding_function(settings))
+    documents, sentences, candidates = corpus_candidates(args.corpus, settings)
     strata: dict[str, list] = defaultdict(list)
     for c in candidates:
         if c.same_document:
             continue
         scope = "different_story" if c.strict else "same_story"
         strata[f"{scope} {cosine_bin(c.cosine)}"].append(c)
-    print(f"{len(documents)} documents, {len(keys.keys)} keys, {len(candidates)} candidates; strata:")
+    print(f"{len(documents)} documents, {len(candidates)} candidates; strata:")
     rng = random.Random(args.seed)
     drawn: list[dict] = []
     for name in sorted(strata):
@@ -97,16 +116,7 @@ def main() -> None:
                 "a": c.text_a,
                 "b": c.text_b,
             })
-    rng.shuffle(drawn)
-    for number, row in enumerate(drawn, 1):
-        row["pair"] = number
-    args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in drawn), encoding="utf-8")
-    blind = args.blind or args.out.with_suffix(".blind.jsonl")
-    blind.write_text(
-        "".join(json.dumps({"pair": r["pair"], "a": r["a"], "b": r["b"]}, ensure_ascii=False) + "\n" for r in drawn),
-        encoding="utf-8",
-    )
-    print(f"wrote {len(drawn)} pairs to {args.out} and {blind}")
+    write_draw(drawn, rng, args.out, args.blind)
 
 
 if __name__ == "__main__":

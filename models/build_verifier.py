@@ -63,7 +63,7 @@ sys.path.insert(0, str(ROOT / "models"))
 import numpy as np  # noqa: E402
 
 from dedup.models import sha256_of  # noqa: E402
-from pairsets import LabelledPair, all_pairs, training_extras  # noqa: E402
+from pairsets import LabelledPair, all_pairs, read_training, training_extras  # noqa: E402
 
 SOURCE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 OUT_DIR = ROOT / "dedup" / "weights" / "verifier"
@@ -318,6 +318,9 @@ def main() -> int:
                          "faster, to measure)")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="where the built verifier goes (default: the package's)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores)")
+    ap.add_argument("--training-samples", action="store_true",
+                    help="also train on the corpus pairs drawn for training (benchmarks/data/*_training_pairs.jsonl; "
+                         "the shipped verifier was built without them)")
     args = ap.parse_args()
 
     import torch
@@ -333,6 +336,8 @@ def main() -> int:
     tokenizer = tokenizer_for(directory)
     pairs = all_pairs()
     extras = training_extras(pairs)
+    if args.training_samples:
+        extras += [*read_training("bbc"), *read_training("reuters")]
     examples = [p for p in pairs if p.part == "train"] + extras
     examples += [p for p in examples if p.source in ("bbc", "reuters")] * (CORPUS_REPEAT - 1)
     counts = {s: sum(1 for p in [*pairs, *extras] if p.source == s and p.part == "train")

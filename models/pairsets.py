@@ -39,6 +39,10 @@ LABELLED = {
     "bbc": ROOT / "benchmarks" / "data" / "bbc_claim_pairs.jsonl",
     "reuters": ROOT / "benchmarks" / "data" / "reuters_claim_pairs.jsonl",
 }
+TRAINING = {
+    "bbc": ROOT / "benchmarks" / "data" / "bbc_training_pairs.jsonl",
+    "reuters": ROOT / "benchmarks" / "data" / "reuters_training_pairs.jsonl",
+}
 CLAIM_LABELS = ("same", "overlap")  # a labelled corpus pair that counts as a claim
 
 
@@ -293,6 +297,26 @@ def overlap_compositions(pairs: list[LabelledPair], limit: int = 800, seed: int 
 def training_extras(pairs: list[LabelledPair]) -> list[LabelledPair]:
     """Pairs made for training only (never measured): wire template negatives and composed overlaps."""
     return [*wire_template_negatives(), *overlap_compositions(pairs)]
+
+
+def read_training(source: str) -> list[LabelledPair]:
+    """Corpus pairs drawn for training where the verifier errs (``benchmarks/draw_training_pairs.py``).
+
+    Drawn away from every measured pair's documents and labelled blind twice like the measured samples;
+    they only ever train, so they sit in a file of their own, which the corpus benchmarks do not read.
+    The shipped verifier was built without them (``models/build_verifier.py --training-samples`` adds them).
+    """
+    path = TRAINING[source]
+    if not path.is_file():
+        return []
+    pairs: list[LabelledPair] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            claim, same = corpus_targets(r["label"])
+            pairs.append(LabelledPair(source, "train", r["a"], r["b"], claim, same,
+                                      float(r.get("weight", 1.0)), r.get("scope", ""), r["label"]))
+    return pairs
 
 
 def all_pairs() -> list[LabelledPair]:

@@ -192,6 +192,30 @@ def test_wire_template_negatives_keep_out_the_measured_pairs():
     assert all(mask(p.a) == mask(p.b) for p in negatives)  # one template, other figures
 
 
+@pytest.mark.parametrize("source", ["bbc", "reuters"])
+def test_training_samples_keep_out_of_the_measured_parts(source):
+    """Pairs drawn for training touch no document of a measured pair, label nothing twice, and only ever train."""
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "models"))
+    from pairsets import LABELLED, TRAINING, all_pairs, read_training
+
+    measured = [p for p in all_pairs() if p.source == source and p.part != "train"]
+    rows = [json.loads(line) for line in TRAINING[source].read_text(encoding="utf-8").splitlines() if line.strip()]
+    measured_rows = [json.loads(line) for line in LABELLED[source].read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = {(r["a"], r["b"]) for r in measured_rows}
+    documents = {d for r in measured_rows for d in (r["doc_a"], r["doc_b"])
+                 if (r["a"], r["b"]) in {(p.a, p.b) for p in measured}}
+    training = read_training(source)
+    assert len(training) == len(rows) > 200 and all(p.part == "train" for p in training)
+    assert any(p.positive for p in training) and not all(p.positive for p in training)
+    assert not {(r["a"], r["b"]) for r in rows} & texts
+    assert not {d for r in rows for d in (r["doc_a"], r["doc_b"])} & documents
+    assert all(r["label"] in (r["label_1"], r["label_2"]) for r in rows)  # two blind labels, one kept
+
+
 FEES = (  # reuters_dev, two eurobond issues of different stories: labelled topical twice, blind
     "Fees comprise one pct selling concession with 55 basis points for management and underwriting combined.",
     "Fees comprise one pct selling concession and 1/2 pct for management and underwriting.",
