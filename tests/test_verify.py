@@ -202,13 +202,13 @@ def test_training_samples_keep_out_of_the_measured_parts(source):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "models"))
     from pairsets import LABELLED, TRAINING, all_pairs, read_training
 
-    measured = [p for p in all_pairs() if p.source == source and p.part != "train"]
+    measured = {(p.a, p.b) for p in all_pairs() if p.source == source and p.part != "train"}
     rows = [json.loads(line) for line in TRAINING[source].read_text(encoding="utf-8").splitlines() if line.strip()]
     measured_rows = [json.loads(line) for line in LABELLED[source].read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = {(r["a"], r["b"]) for r in measured_rows}
-    documents = {d for r in measured_rows for d in (r["doc_a"], r["doc_b"])
-                 if (r["a"], r["b"]) in {(p.a, p.b) for p in measured}}
+    documents = {d for r in measured_rows if (r["a"], r["b"]) in measured for d in (r["doc_a"], r["doc_b"])}
     training = read_training(source)
+    assert len(documents) > 100
     assert len(training) == len(rows) > 200 and all(p.part == "train" for p in training)
     assert any(p.positive for p in training) and not all(p.positive for p in training)
     assert not {(r["a"], r["b"]) for r in rows} & texts
