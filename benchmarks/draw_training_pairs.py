@@ -45,7 +45,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
-from dedup import settings as settings_module  # noqa: E402
 from dedup.pipeline import corpus_specificity  # noqa: E402
 from dedup.settings import Settings  # noqa: E402
 from dedup.verify import claim_verdicts  # noqa: E402
@@ -108,11 +107,9 @@ def main() -> None:
     ]
     rng = random.Random(args.seed)
     pool = rng.sample(eligible, min(args.pool, len(eligible)))
-    # Every gated pair gets a verdict: the claim point at 0, no strict margin.
-    settings_module.VERIFIER_STRICT_MARGIN = 0.0
     verdicts = claim_verdicts([c.text_a for c in pool], [c.text_b for c in pool],
                               np.array([c.cosine for c in pool], dtype=np.float32), [c.strict for c in pool],
-                              settings.replace(min_score=0.0, progress=False),
+                              settings.replace(min_score=0.0, verifier_strict_margin=0.0, progress=False),  # a verdict for every gated pair
                               corpus_specificity(documents, settings))
     strata: dict[str, list] = defaultdict(list)
     for c, v in zip(pool, verdicts):

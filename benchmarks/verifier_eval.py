@@ -278,12 +278,12 @@ def main() -> None:
     cosines = args.min_cosine or [defaults.VERIFIER_MIN_COSINE]
     same_points = args.same_point or [defaults.VERIFIER_SAME_POINT]
     for margin, min_cosine, threshold, same_point in itertools.product(margins, cosines, points, same_points):
-        settings_module.VERIFIER_STRICT_MARGIN = margin  # claim_verdicts reads it at each call
         settings_module.VERIFIER_SAME_POINT = same_point  # so does Verdict.outcome
         # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
         settings = Settings(model=args.model, claim_decider=args.decider,
                             verifier_threshold=float(threshold), cache=False,
-                            both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine))
+                            both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine),
+                            verifier_strict_margin=float(margin))
         print(f"part {args.part}, model {args.model}, decider {args.decider}, verifier threshold {threshold}, "
               f"strict +{margin}, same point {same_point}, "
               f"gate cosine {settings.verifier_min_cosine}")

@@ -280,6 +280,7 @@ class Settings:
     verifier_min_cosine: float = VERIFIER_MIN_COSINE
     verifier_threshold: float = VERIFIER_THRESHOLD
     both_verifier_threshold: float = BOTH_VERIFIER_THRESHOLD
+    verifier_strict_margin: float = VERIFIER_STRICT_MARGIN  # strict pairs need this much more
     anchor_rarity: float = CLAIM_ANCHOR_RARITY
     claim_min_key_overlap: float = CLAIM_MIN_KEY_OVERLAP
     same_story_similarity: float = SAME_STORY_SIMILARITY

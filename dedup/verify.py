@@ -186,7 +186,7 @@ def claim_verdicts(
       cosine floors (``claims.ClaimRule``); the verdict's ``same`` is unknown (-1);
     - ``verifier`` (default): the cross-encoder's claim probability at
       ``settings.verifier_threshold`` (strict pairs: plus
-      ``VERIFIER_STRICT_MARGIN``), for pairs at the gate cosine;
+      ``settings.verifier_strict_margin``), for pairs at the gate cosine;
     - ``both``: a claim only where the rule accepts it and the verifier
       does at ``settings.both_verifier_threshold``: the two err on different
       pairs (the rule on wire data lines, the verifier on topical prose), so
@@ -199,7 +199,7 @@ def claim_verdicts(
     from .claims import FEATURES, ClaimRule, features_matrix, probabilities, specific_features
     from .claims import model as claim_model
     from .specificity import NO_CORPUS, shared_anchor
-    from .settings import TEMPLATE_MIN_RATIO, VERIFIER_STRICT_MARGIN
+    from .settings import TEMPLATE_MIN_RATIO
 
     out: list[Verdict | None] = [None] * len(texts_a)
     if not texts_a:
@@ -240,7 +240,7 @@ def claim_verdicts(
     if settings.min_score is not None:
         threshold = settings.min_score
     for i, verdict in zip(gated, verdicts):
-        needed = min(1.0, threshold + VERIFIER_STRICT_MARGIN) if strict[i] else threshold
+        needed = min(1.0, threshold + settings.verifier_strict_margin) if strict[i] else threshold
         if verdict.claim >= needed:
             out[i] = verdict
     return out

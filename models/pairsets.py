@@ -183,13 +183,8 @@ def measured_part(a: str, b: str) -> str:
     return "choose" if _digest(*sorted((a, b))) % 2 == 0 else "report"
 
 
-def read_labelled(source: str) -> list[LabelledPair]:
-    """The blind-labelled corpus pairs of ``source``.
-
-    Rows marked ``held_out`` were drawn and labelled after the shipped verifier was trained: they
-    only measure, so a rebuild from this file trains on exactly what the shipped weights saw.
-    """
-    path = LABELLED[source]
+def _read_corpus_file(path: Path, source: str, part_of) -> list[LabelledPair]:
+    """One ``LabelledPair`` per JSON line of a blind-labelled corpus sample; ``part_of(row)`` names its part."""
     if not path.is_file():
         return []
     pairs: list[LabelledPair] = []
@@ -198,11 +193,22 @@ def read_labelled(source: str) -> list[LabelledPair]:
             continue
         r = json.loads(line)
         claim, same = corpus_targets(r["label"])
-        held_out = bool(r.get("held_out"))
-        part = measured_part(r["a"], r["b"]) if held_out else corpus_part(r["a"], r["b"])
-        pairs.append(LabelledPair(source, part, r["a"], r["b"], claim, same,
-                                  float(r.get("weight", 1.0)), r.get("scope", ""), r["label"], held_out))
+        pairs.append(LabelledPair(source, part_of(r), r["a"], r["b"], claim, same,
+                                  float(r.get("weight", 1.0)), r.get("scope", ""), r["label"],
+                                  bool(r.get("held_out"))))
     return pairs
+
+
+def read_labelled(source: str) -> list[LabelledPair]:
+    """The blind-labelled corpus pairs of ``source``.
+
+    Rows marked ``held_out`` were drawn and labelled after the shipped verifier was trained: they
+    only measure, so a rebuild from this file trains on exactly what the shipped weights saw.
+    """
+    def part_of(r: dict) -> str:
+        return measured_part(r["a"], r["b"]) if r.get("held_out") else corpus_part(r["a"], r["b"])
+
+    return _read_corpus_file(LABELLED[source], source, part_of)
 
 
 _FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -306,17 +312,7 @@ def read_training(source: str) -> list[LabelledPair]:
     they only ever train, so they sit in a file of their own, which the corpus benchmarks do not read.
     The shipped verifier was built without them (``models/build_verifier.py --training-samples`` adds them).
     """
-    path = TRAINING[source]
-    if not path.is_file():
-        return []
-    pairs: list[LabelledPair] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            claim, same = corpus_targets(r["label"])
-            pairs.append(LabelledPair(source, "train", r["a"], r["b"], claim, same,
-                                      float(r.get("weight", 1.0)), r.get("scope", ""), r["label"]))
-    return pairs
+    return _read_corpus_file(TRAINING[source], source, lambda r: "train")
 
 
 def all_pairs() -> list[LabelledPair]:

@@ -237,3 +237,18 @@ def test_both_reports_only_what_the_rule_and_the_verifier_each_accept():
             assert got == v  # the verifier's probability and outcome
     assert both[0] is not None and both[0].outcome == "overlap"  # the seeds' S-300, as the verifier reads it
     assert rule[2] is not None and both[2] is None  # the rule links two fee lines; the verifier does not confirm
+
+
+def test_strict_pairs_need_the_margin_on_top_of_the_point():
+    """Two stories or one document: the seeds' reactors overlap (claim probability ~0.64) clears 0.5 only across one story.
+
+    The margin is a setting, so a script that wants a verdict for every gated pair passes 0 instead of
+    patching the module.
+    """
+    a, b = [SEED_CLAIM], [SEED_OVERLAPS[1]]
+    cosines = np.array([0.75], dtype=np.float32)
+    probability = load_verifier().verdicts([(a[0], b[0])])[0].claim
+    assert 0.5 <= probability < 0.5 + Settings().verifier_strict_margin  # the case this test is about
+    assert claim_verdicts(a, b, cosines, [False], Settings())[0] is not None
+    assert claim_verdicts(a, b, cosines, [True], Settings())[0] is None
+    assert claim_verdicts(a, b, cosines, [True], Settings(verifier_strict_margin=0.0))[0] is not None
