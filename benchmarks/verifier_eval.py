@@ -252,6 +252,8 @@ def main() -> None:
     ap.add_argument("--margin", type=float, nargs="*", help="VERIFIER_STRICT_MARGIN values to try (default: shipped)")
     ap.add_argument("--same-point", type=float, nargs="*",
                     help="VERIFIER_SAME_POINT values to try (default: shipped); prints how right each same call is")
+    ap.add_argument("--lexical-point", type=float, nargs="*", help="VERIFIER_LEXICAL_POINT values to try (default: shipped)")
+    ap.add_argument("--lexical-ratio", type=float, nargs="*", help="VERIFIER_LEXICAL_MIN_RATIO values to try")
     ap.add_argument("--min-cosine", type=float, nargs="*", help="VERIFIER_MIN_COSINE values to try (default: shipped)")
     args = ap.parse_args()
     if args.seeds:
@@ -277,15 +279,19 @@ def main() -> None:
     margins = args.margin or [defaults.VERIFIER_STRICT_MARGIN]
     cosines = args.min_cosine or [defaults.VERIFIER_MIN_COSINE]
     same_points = args.same_point or [defaults.VERIFIER_SAME_POINT]
-    for margin, min_cosine, threshold, same_point in itertools.product(margins, cosines, points, same_points):
+    lexical_points = args.lexical_point or [defaults.VERIFIER_LEXICAL_POINT]
+    lexical_ratios = args.lexical_ratio or [defaults.VERIFIER_LEXICAL_MIN_RATIO]
+    for margin, min_cosine, threshold, same_point, lexical_point, lexical_ratio in itertools.product(
+            margins, cosines, points, same_points, lexical_points, lexical_ratios):
         settings_module.VERIFIER_SAME_POINT = same_point  # so does Verdict.outcome
         # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
         settings = Settings(model=args.model, claim_decider=args.decider,
                             verifier_threshold=float(threshold), cache=False,
                             both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine),
-                            verifier_strict_margin=float(margin))
+                            verifier_strict_margin=float(margin), verifier_lexical_point=float(lexical_point),
+                            verifier_lexical_min_ratio=float(lexical_ratio))
         print(f"part {args.part}, model {args.model}, decider {args.decider}, verifier threshold {threshold}, "
-              f"strict +{margin}, same point {same_point}, "
+              f"strict +{margin}, same point {same_point}, lexical point {lexical_point} at {lexical_ratio}, "
               f"gate cosine {settings.verifier_min_cosine}")
         for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
             chosen = [p for p in pairs if p.source == source]

@@ -167,6 +167,15 @@ def cached_verdicts(pairs: list[tuple[str, str]], settings) -> list[Verdict]:
     return [Verdict(float(claim), float(same)) for claim, same in rows]
 
 
+def word_order_ratio(a: str, b: str) -> float:
+    """How nearly two sentences use the same words, whatever their order (0-100)."""
+    from rapidfuzz import fuzz
+
+    from .normalize import normalize
+
+    return fuzz.token_sort_ratio(normalize(a), normalize(b))
+
+
 def claim_verdicts(
     texts_a: list[str],
     texts_b: list[str],
@@ -239,8 +248,13 @@ def claim_verdicts(
     threshold = settings.verifier_threshold if settings.claim_decider == "verifier" else settings.both_verifier_threshold
     if settings.min_score is not None:
         threshold = settings.min_score
+    lexical = settings.min_score is None and settings.claim_decider == "verifier" \
+        and settings.verifier_lexical_point < threshold
     for i, verdict in zip(gated, verdicts):
-        needed = min(1.0, threshold + settings.verifier_strict_margin) if strict[i] else threshold
+        point = threshold
+        if lexical and word_order_ratio(texts_a[i], texts_b[i]) >= settings.verifier_lexical_min_ratio:
+            point = settings.verifier_lexical_point
+        needed = min(1.0, point + settings.verifier_strict_margin) if strict[i] else point
         if verdict.claim >= needed:
             out[i] = verdict
     return out

@@ -9,7 +9,7 @@ import pytest
 
 from dedup.models import ModelError
 from dedup.settings import Settings
-from dedup.verify import VERIFIER_DIR, PairVerifier, claim_verdicts, load_verifier
+from dedup.verify import VERIFIER_DIR, PairVerifier, claim_verdicts, load_verifier, word_order_ratio
 
 pytestmark = pytest.mark.slow
 
@@ -252,3 +252,32 @@ def test_strict_pairs_need_the_margin_on_top_of_the_point():
     assert claim_verdicts(a, b, cosines, [False], Settings())[0] is not None
     assert claim_verdicts(a, b, cosines, [True], Settings())[0] is None
     assert claim_verdicts(a, b, cosines, [True], Settings(verifier_strict_margin=0.0))[0] is not None
+
+
+RELEASED = (  # BBC, two articles: one claim reworded, which the verifier reads at a claim probability of ~0.45
+    "It was released in the US, and reached number 13 in the singles chart.",
+    "The original track was released in the US, and reached number 13 in the singles chart.",
+)
+CONTENTION = (  # MRPC train, not a paraphrase (the second adds the front-nine score), probability ~0.43
+    "\"I had one bad stretch of holes that put me out of contention to win,\" Woods said.",
+    "\"I had one bad stretch of holes that put me out of contention,\" Woods said, referring to his 42 on the "
+    "front nine Saturday.",
+)
+
+
+def test_sentences_sharing_nearly_all_their_words_need_only_the_lexical_point():
+    """Below the claim point, above the lexical one: linked only when the two share nearly every word."""
+    settings = Settings()
+    pairs = [RELEASED, CONTENTION]
+    probabilities = [v.claim for v in load_verifier().verdicts(pairs)]
+    assert all(settings.verifier_lexical_point <= p < settings.verifier_threshold for p in probabilities), probabilities
+    ratios = [word_order_ratio(a, b) for a, b in pairs]
+    assert ratios[0] >= settings.verifier_lexical_min_ratio > ratios[1], ratios
+    a, b = (list(x) for x in zip(*pairs))
+    cosines = np.full(len(pairs), 0.8, dtype=np.float32)
+    linked = claim_verdicts(a, b, cosines, [False, False], settings)
+    assert linked[0] is not None and linked[0].outcome == "overlap" and linked[1] is None
+    without = claim_verdicts(a, b, cosines, [False, False], settings.replace(verifier_lexical_point=0.5))
+    assert without == [None, None]
+    # A point the user gives (--min-score) is the one point for every pair.
+    assert claim_verdicts(a, b, cosines, [False, False], settings.replace(min_score=0.5)) == [None, None]
