@@ -252,8 +252,8 @@ def main() -> None:
     ap.add_argument("--margin", type=float, nargs="*", help="VERIFIER_STRICT_MARGIN values to try (default: shipped)")
     ap.add_argument("--same-point", type=float, nargs="*",
                     help="VERIFIER_SAME_POINT values to try (default: shipped); prints how right each same call is")
-    ap.add_argument("--lexical-point", type=float, nargs="*", help="VERIFIER_LEXICAL_POINT values to try (default: shipped)")
-    ap.add_argument("--lexical-ratio", type=float, nargs="*", help="VERIFIER_LEXICAL_MIN_RATIO values to try")
+    ap.add_argument("--lexical-point", type=float, nargs="*", help="VERIFIER_LEXICAL_POINT values to try (default: shipped; 1 turns it off)")
+    ap.add_argument("--lexical-ratio", type=float, nargs="*", help="VERIFIER_LEXICAL_MIN_RATIO values to try (default: shipped)")
     ap.add_argument("--min-cosine", type=float, nargs="*", help="VERIFIER_MIN_COSINE values to try (default: shipped)")
     args = ap.parse_args()
     if args.seeds:
@@ -283,7 +283,7 @@ def main() -> None:
     lexical_ratios = args.lexical_ratio or [defaults.VERIFIER_LEXICAL_MIN_RATIO]
     for margin, min_cosine, threshold, same_point, lexical_point, lexical_ratio in itertools.product(
             margins, cosines, points, same_points, lexical_points, lexical_ratios):
-        settings_module.VERIFIER_SAME_POINT = same_point  # so does Verdict.outcome
+        settings_module.VERIFIER_SAME_POINT = same_point  # Verdict.outcome reads it at each call
         # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
         settings = Settings(model=args.model, claim_decider=args.decider,
                             verifier_threshold=float(threshold), cache=False,

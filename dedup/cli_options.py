@@ -49,7 +49,8 @@ def _matching_options() -> list:
             "--min-score", type=click.FloatRange(0, 1), default=None,
             help="Claim probability at which two sentences count as the same claim: the verifier's (with "
             "--claim-decider verifier or both) or the claim model's (rule) [default: the decider's measured "
-            "point: verifier 0.5, both 0.3, rule 0.40 for accurate].",
+            "point: verifier 0.5, 0.4 for sentences sharing nearly all their words, both 0.3, rule 0.40 for "
+            "accurate]; a value given is the one point for every pair.",
         ),
         click.option(
             "--within-claims/--no-within-claims", default=defaults.WITHIN_CLAIMS, show_default=True,

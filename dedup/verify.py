@@ -167,15 +167,6 @@ def cached_verdicts(pairs: list[tuple[str, str]], settings) -> list[Verdict]:
     return [Verdict(float(claim), float(same)) for claim, same in rows]
 
 
-def word_order_ratio(a: str, b: str) -> float:
-    """How nearly two sentences use the same words, whatever their order (0-100)."""
-    from rapidfuzz import fuzz
-
-    from .normalize import normalize
-
-    return fuzz.token_sort_ratio(normalize(a), normalize(b))
-
-
 def claim_verdicts(
     texts_a: list[str],
     texts_b: list[str],
@@ -196,6 +187,10 @@ def claim_verdicts(
     - ``verifier`` (default): the cross-encoder's claim probability at
       ``settings.verifier_threshold`` (strict pairs: plus
       ``settings.verifier_strict_margin``), for pairs at the gate cosine;
+      two sentences that share nearly all their words need only
+      ``settings.verifier_lexical_point`` (plus the margin if strict), since
+      the verifier underrates shared wording; ``settings.min_score``, when
+      given, is the one point for every pair;
     - ``both``: a claim only where the rule accepts it and the verifier
       does at ``settings.both_verifier_threshold``: the two err on different
       pairs (the rule on wire data lines, the verifier on topical prose), so
@@ -248,12 +243,12 @@ def claim_verdicts(
     threshold = settings.verifier_threshold if settings.claim_decider == "verifier" else settings.both_verifier_threshold
     if settings.min_score is not None:
         threshold = settings.min_score
-    lexical = settings.min_score is None and settings.claim_decider == "verifier" \
-        and settings.verifier_lexical_point < threshold
+    # Nearly the same words, in any order (the token_sort feature, 0-1): the lexical point.
+    shares_words = features[:, FEATURES.index("token_sort")] * 100.0 >= settings.verifier_lexical_min_ratio
+    lexical = (settings.min_score is None and settings.claim_decider == "verifier"
+               and settings.verifier_lexical_point < threshold)
     for i, verdict in zip(gated, verdicts):
-        point = threshold
-        if lexical and word_order_ratio(texts_a[i], texts_b[i]) >= settings.verifier_lexical_min_ratio:
-            point = settings.verifier_lexical_point
+        point = settings.verifier_lexical_point if lexical and shares_words[i] else threshold
         needed = min(1.0, point + settings.verifier_strict_margin) if strict[i] else point
         if verdict.claim >= needed:
             out[i] = verdict

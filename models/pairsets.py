@@ -29,6 +29,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def measured_part(a: str, b: str) -> str:
     return "choose" if _digest(*sorted((a, b))) % 2 == 0 else "report"
 
 
-def _read_corpus_file(path: Path, source: str, part_of) -> list[LabelledPair]:
+def _read_corpus_file(path: Path, source: str, part_of: Callable[[dict], str]) -> list[LabelledPair]:
     """One ``LabelledPair`` per JSON line of a blind-labelled corpus sample; ``part_of(row)`` names its part."""
     if not path.is_file():
         return []
@@ -193,9 +194,10 @@ def _read_corpus_file(path: Path, source: str, part_of) -> list[LabelledPair]:
             continue
         r = json.loads(line)
         claim, same = corpus_targets(r["label"])
-        pairs.append(LabelledPair(source, part_of(r), r["a"], r["b"], claim, same,
-                                  float(r.get("weight", 1.0)), r.get("scope", ""), r["label"],
-                                  bool(r.get("held_out"))))
+        part = part_of(r)
+        measure_only = part != "train" and bool(r.get("held_out"))  # a train pair always trains
+        pairs.append(LabelledPair(source, part, r["a"], r["b"], claim, same,
+                                  float(r.get("weight", 1.0)), r.get("scope", ""), r["label"], measure_only))
     return pairs
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from dedup.models import ModelError
 from dedup.settings import Settings
-from dedup.verify import VERIFIER_DIR, PairVerifier, claim_verdicts, load_verifier, word_order_ratio
+from dedup.verify import VERIFIER_DIR, PairVerifier, claim_verdicts, load_verifier, reading_order
 
 pytestmark = pytest.mark.slow
 
@@ -247,8 +247,9 @@ def test_strict_pairs_need_the_margin_on_top_of_the_point():
     """
     a, b = [SEED_CLAIM], [SEED_OVERLAPS[1]]
     cosines = np.array([0.75], dtype=np.float32)
-    probability = load_verifier().verdicts([(a[0], b[0])])[0].claim
-    assert 0.5 <= probability < 0.5 + Settings().verifier_strict_margin  # the case this test is about
+    probability = load_verifier().verdicts([reading_order(a[0], b[0])])[0].claim
+    settings = Settings()
+    assert settings.verifier_threshold <= probability < settings.verifier_threshold + settings.verifier_strict_margin
     assert claim_verdicts(a, b, cosines, [False], Settings())[0] is not None
     assert claim_verdicts(a, b, cosines, [True], Settings())[0] is None
     assert claim_verdicts(a, b, cosines, [True], Settings(verifier_strict_margin=0.0))[0] is not None
@@ -267,17 +268,21 @@ CONTENTION = (  # MRPC train, not a paraphrase (the second adds the front-nine s
 
 def test_sentences_sharing_nearly_all_their_words_need_only_the_lexical_point():
     """Below the claim point, above the lexical one: linked only when the two share nearly every word."""
+    from dedup.claims import FEATURES, features_matrix
+
     settings = Settings()
     pairs = [RELEASED, CONTENTION]
-    probabilities = [v.claim for v in load_verifier().verdicts(pairs)]
+    probabilities = [v.claim for v in load_verifier().verdicts([reading_order(a, b) for a, b in pairs])]
     assert all(settings.verifier_lexical_point <= p < settings.verifier_threshold for p in probabilities), probabilities
-    ratios = [word_order_ratio(a, b) for a, b in pairs]
-    assert ratios[0] >= settings.verifier_lexical_min_ratio > ratios[1], ratios
     a, b = (list(x) for x in zip(*pairs))
     cosines = np.full(len(pairs), 0.8, dtype=np.float32)
+    shared = features_matrix(a, b, cosines)[:, FEATURES.index("token_sort")] * 100
+    assert shared[0] >= settings.verifier_lexical_min_ratio > shared[1], shared
     linked = claim_verdicts(a, b, cosines, [False, False], settings)
     assert linked[0] is not None and linked[0].outcome == "overlap" and linked[1] is None
     without = claim_verdicts(a, b, cosines, [False, False], settings.replace(verifier_lexical_point=0.5))
     assert without == [None, None]
+    # A strict pair adds the margin to the lexical point too (0.6 here).
+    assert claim_verdicts(a, b, cosines, [True, False], settings)[0] is None
     # A point the user gives (--min-score) is the one point for every pair.
     assert claim_verdicts(a, b, cosines, [False, False], settings.replace(min_score=0.5)) == [None, None]
