@@ -73,11 +73,22 @@ def decided_by(settings: Settings) -> dict[str, str]:
         record["claim_decider"] = settings.claim_decider
         if settings.claim_decider in ("verifier", "both"):
             record["verifier"] = VERIFIER_SHA256[:16]
+            record["verifier_points"] = verifier_points(settings)
         if settings.claim_decider in ("rule", "both"):
             record["claim_model"] = sha256_of(model_path(settings.model))[:16]
         if settings.min_score is not None:
             record["min_score"] = f"{settings.min_score:g}"
     return record
+
+
+def verifier_points(settings: Settings) -> str:
+    """The verifier's decision points in one line: moving any of them changes which claims a check reports
+    as surely as new weights do, and a dedup upgrade may move them without a new version."""
+    point = settings.verifier_threshold if settings.claim_decider == "verifier" else settings.both_verifier_threshold
+    parts = [f"{point:g}", f"strict +{settings.verifier_strict_margin:g}", f"cosine {settings.verifier_min_cosine:g}"]
+    if settings.claim_decider == "verifier":
+        parts.append(f"shared words {settings.verifier_lexical_point:g} at {settings.verifier_lexical_min_ratio:g}")
+    return "; ".join(parts)
 
 
 def decider_drift(baseline: Baseline, settings: Settings) -> str | None:

@@ -117,6 +117,11 @@ def test_baseline_records_the_weights_that_decide_claims():
     older_verifier = Baseline(frozenset(), {**decided_by(verifier), "verifier": "0" * 16})
     assert f"verifier {VERIFIER_SHA256[:16]}" in decider_drift(older_verifier, verifier)
     assert decider_drift(Baseline(frozenset(), decided_by(verifier)), verifier) is None
+    # Moving a decision point is drift too, though the weights stay: here the point of sentences sharing their words.
+    moved = verifier.replace(verifier_lexical_point=0.5)
+    drift = decider_drift(Baseline(frozenset(), decided_by(moved)), verifier)
+    assert drift is not None and "verifier_points" in drift and "shared words 0.5 at 85" in drift
+    assert decided_by(rule).get("verifier_points") is None
 
 
 def test_bad_baseline_is_a_usage_error(drafts, tmp_path):
