@@ -339,5 +339,10 @@ class Settings:
         """How many documents a phrase must span to be boilerplate in a run of ``documents``."""
         return max(self.boilerplate_min_documents, math.ceil(BOILERPLATE_LOG2_SHARE * math.log2(max(documents, 1))))
 
+    @property
+    def verifier_point(self) -> float:
+        """The verifier's own claim point under this decider (``min_score``, when given, overrides it)."""
+        return self.verifier_threshold if self.claim_decider == "verifier" else self.both_verifier_threshold
+
     def replace(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -240,9 +240,7 @@ def claim_verdicts(
     if not gated:
         return out
     verdicts = cached_verdicts([(texts_a[i], texts_b[i]) for i in gated], settings)
-    threshold = settings.verifier_threshold if settings.claim_decider == "verifier" else settings.both_verifier_threshold
-    if settings.min_score is not None:
-        threshold = settings.min_score
+    threshold = settings.verifier_point if settings.min_score is None else settings.min_score
     # Nearly the same words, in any order (the token_sort feature, 0-1): the lexical point.
     shares_words = features[:, FEATURES.index("token_sort")] * 100.0 >= settings.verifier_lexical_min_ratio
     lexical = (settings.min_score is None and settings.claim_decider == "verifier"
