@@ -14,13 +14,16 @@ sentences' vectors (their documents' story vectors) are below
 ``SAME_STORY_SIMILARITY``; a near-identical pair (``fuzz.ratio`` at the fuzzy
 threshold) is reported as a repeat whatever the verifier says, as a check
 does.  Corpus pairs (BBC, Reuters) keep the scope fixed when they were drawn
-and their stratum weights: precision and recall estimate the whole candidate
+and their stratum weights, and pass the gates with their corpus's
+specificity (whole BBC, whole reuters_dev), as a default check of that
+corpus gates them: precision and recall estimate the whole candidate
 population of a default check.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -43,15 +46,37 @@ from rapidfuzz import fuzz  # noqa: E402
 from dedup import settings as defaults  # noqa: E402
 from dedup import settings as settings_module  # noqa: E402
 from dedup import verify as verify_module  # noqa: E402
+from dedup.documents import read_documents  # noqa: E402
 from dedup.normalize import normalize  # noqa: E402
-from dedup.pipeline import embedding_function  # noqa: E402
+from dedup.pipeline import corpus_specificity, embedding_function  # noqa: E402
 from dedup.settings import Settings  # noqa: E402
 from dedup.story import changes  # noqa: E402
 from dedup.verify import claim_verdicts  # noqa: E402
 from pairsets import LabelledPair, all_pairs  # noqa: E402
 
 
-def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+CORPORA = ROOT.parent / "shared" / "corpora"
+# The corpus each labelled corpus pair was drawn from, as a default check reads it.
+CORPUS_CHECKS = {"bbc": ([CORPORA / "bbc"], {}), "reuters": ([CORPORA / "reuters_dev.jsonl"], {"id_field": "id"})}
+
+
+@functools.lru_cache(maxsize=None)
+def corpus_specificity_of(source: str):
+    """The ``Specificity`` a default check of the pair's whole corpus gates with (None: not a corpus pair).
+
+    A word held by many of the corpus's documents is no specific shared detail there ("qtr", "mln"
+    in wire copy), so a check of reuters_dev gates out pairs that general English alone lets through.
+    """
+    if source not in CORPUS_CHECKS:
+        return None
+    paths, options = CORPUS_CHECKS[source]
+    settings = Settings(**options)
+    documents, _ = read_documents([str(p) for p in paths], settings)
+    return corpus_specificity(documents, settings)
+
+
+def decide(pairs: list[LabelledPair], settings: Settings, embed,
+           specificity=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(reported as a claim or repeat, reported as a repeat, reported as the same claim) per pair.
 
     The same claim: a plain repeat (a near-repeat whose finding names no conflicting detail: a check
@@ -71,7 +96,7 @@ def decide(pairs: list[LabelledPair], settings: Settings, embed) -> tuple[np.nda
         for p, c in zip(pairs, cosines)
     ]
     candidate = cosines >= settings.semantic_min_cosine
-    verdicts = claim_verdicts([p.a for p in pairs], [p.b for p in pairs], cosines, strict, settings)
+    verdicts = claim_verdicts([p.a for p in pairs], [p.b for p in pairs], cosines, strict, settings, specificity)
     claim = np.array([v is not None for v in verdicts]) & candidate
     same = np.array([v is not None and v.outcome in ("same", "claim") for v in verdicts]) & candidate
     return claim | repeat, repeat, (same & ~repeat) | plain  # a repeat is never also a claim
@@ -277,7 +302,7 @@ def main() -> None:
     if args.sweep:
         points = [0.2, 0.3, 0.5] if args.decider == "both" else [round(t, 2) for t in np.arange(0.3, 0.85, 0.05)]
     margins = args.margin or [defaults.VERIFIER_STRICT_MARGIN]
-    cosines = args.min_cosine or [defaults.VERIFIER_MIN_COSINE]
+    cosines = args.min_cosine or [None]  # None: the model's own gate (Settings.verifier_gate_cosine)
     same_points = args.same_point or [defaults.VERIFIER_SAME_POINT]
     lexical_points = args.lexical_point or [defaults.VERIFIER_LEXICAL_POINT]
     lexical_ratios = args.lexical_ratio or [defaults.VERIFIER_LEXICAL_MIN_RATIO]
@@ -287,17 +312,17 @@ def main() -> None:
         # cache=False: every verdict comes from the verifier loaded above (--verifier), none from disk
         settings = Settings(model=args.model, claim_decider=args.decider,
                             verifier_threshold=float(threshold), cache=False,
-                            both_verifier_threshold=float(threshold), verifier_min_cosine=float(min_cosine),
+                            both_verifier_threshold=float(threshold), verifier_min_cosine=min_cosine,
                             verifier_strict_margin=float(margin), verifier_lexical_point=float(lexical_point),
                             verifier_lexical_min_ratio=float(lexical_ratio))
         print(f"part {args.part}, model {args.model}, decider {args.decider}, verifier threshold {threshold}, "
               f"strict +{margin}, same point {same_point}, lexical point {lexical_point} at {lexical_ratio}, "
-              f"gate cosine {settings.verifier_min_cosine}")
+              f"gate cosine {settings.verifier_gate_cosine}")
         for source in ("mrpc", "paws", "stsb", "bbc", "reuters"):
             chosen = [p for p in pairs if p.source == source]
             if not chosen:
                 continue
-            reported, repeat, as_same = decide(chosen, settings, embed)
+            reported, repeat, as_same = decide(chosen, settings, embed, corpus_specificity_of(source))
             corpus = source in ("bbc", "reuters")
             print(f"  {source:8s} {figures(chosen, reported, interval=corpus)}")
             if corpus:

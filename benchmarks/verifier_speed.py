@@ -16,10 +16,11 @@ repeat in one process with dedup's tokenizer, batching and thread count:
 * ``int8-channel`` / ``int8-tensor``: ``fused`` with dynamic int8 quantization, one scale per output
   channel or per tensor.
 
-For each: pairs/s (median of ``--repeats``), its ratio to ``shipped``, and the claim decisions at the
-cross-document point (0.5) and the strict one (0.7) that differ from ``shipped``.  For the int8
-graphs also a cascade: int8 reads every pair and the shipped graph re-reads those within ``band``
-of either point (share re-read, decisions that still differ).
+For each: pairs/s (median of ``--repeats``), its ratio to ``shipped``, and the claim decisions that
+differ from ``shipped`` at each point a default check decides at (``POINTS``: the cross-document
+point 0.5 and the strict one 0.7, and for sentences sharing their words the lexical point 0.4 and
+its strict 0.6).  For the int8 graphs also a cascade: int8 reads every pair and the shipped graph
+re-reads those within ``band`` of any point (share re-read, decisions that still differ).
 """
 
 from __future__ import annotations
@@ -41,9 +42,12 @@ sys.path.insert(0, str(ROOT))
 
 from dedup import verify  # noqa: E402
 from dedup.models import available_cores  # noqa: E402
-from dedup.settings import VERIFIER_STRICT_MARGIN, VERIFIER_THRESHOLD, Settings  # noqa: E402
+from dedup.settings import Settings  # noqa: E402
 
-POINTS = (VERIFIER_THRESHOLD, VERIFIER_THRESHOLD + VERIFIER_STRICT_MARGIN)
+_SHIPPED = Settings()
+# Every point ``verify.claim_verdicts`` decides at by default: claim and lexical, each also strict.
+POINTS = tuple(sorted({round(point + margin, 4) for point in (_SHIPPED.verifier_point, _SHIPPED.verifier_lexical_point)
+                       for margin in (0.0, _SHIPPED.verifier_strict_margin)}))
 BANDS = (0.1, 0.2, 0.3)
 
 

@@ -35,8 +35,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 
 from dedup import Settings, check  # noqa: E402
-from dedup.documents import read_documents  # noqa: E402
-from dedup.pipeline import corpus_specificity  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora"
 
@@ -65,7 +63,7 @@ def report(name: str, paths: list[str], settings: Settings) -> tuple[int, int]:
 def labelled(part: str) -> None:
     from pairsets import read_labelled
     from rapidfuzz import fuzz
-    from verifier_eval import figures, memoized
+    from verifier_eval import corpus_specificity_of, figures, memoized
 
     from dedup.normalize import normalize
     from dedup.pipeline import embedding_function
@@ -73,13 +71,10 @@ def labelled(part: str) -> None:
 
     settings = Settings(claim_decider="rule")  # the rule, as its recorded figures
     embed = memoized(embedding_function(settings))
-    corpora = {"bbc": ([str(SHARED / "bbc")], Settings(claim_decider="rule")),
-               "reuters": ([str(SHARED / "reuters_dev.jsonl")], Settings(id_field="id", claim_decider="rule"))}
-    for source, (paths, corpus_settings) in corpora.items():
+    for source in ("bbc", "reuters"):
         pairs = [p for p in read_labelled(source) if part == "all" or p.part == part]
-        documents, _ = read_documents(paths, corpus_settings)
-        specificity = corpus_specificity(documents, settings)
-        print(f"{source}: {len(documents)} documents, words common from {specificity.cut} documents "
+        specificity = corpus_specificity_of(source)
+        print(f"{source}: {specificity.documents} documents, words common from {specificity.cut} documents "
               f"({len(specificity.common)} such words); {len(pairs)} labelled pairs, part {part}")
         keys_a = [normalize(p.a) for p in pairs]
         keys_b = [normalize(p.b) for p in pairs]

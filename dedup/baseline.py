@@ -84,7 +84,7 @@ def decided_by(settings: Settings) -> dict[str, str]:
 def verifier_points(settings: Settings) -> str:
     """The verifier's decision points in one line: moving any of them changes which claims a check reports
     as surely as new weights do, and a dedup upgrade may move them without a new version."""
-    parts = [f"{settings.verifier_point:g}", f"strict +{settings.verifier_strict_margin:g}", f"cosine {settings.verifier_min_cosine:g}"]
+    parts = [f"{settings.verifier_point:g}", f"strict +{settings.verifier_strict_margin:g}", f"cosine {settings.verifier_gate_cosine:g}"]
     if settings.claim_decider == "verifier":
         parts.append(f"shared words {settings.verifier_lexical_point:g} at {settings.verifier_lexical_min_ratio:g}")
     return "; ".join(parts)

@@ -236,7 +236,7 @@ def claim_verdicts(
                 out[i] = Verdict(round(float(scores[i]), 4), -1.0)
             return out
         gated = accepted  # both: the verifier reads only the pairs the rule accepts, at its own point
-    gated = [i for i in gated if cosines[i] >= settings.verifier_min_cosine]
+    gated = [i for i in gated if cosines[i] >= settings.verifier_gate_cosine]
     if not gated:
         return out
     verdicts = cached_verdicts([(texts_a[i], texts_b[i]) for i in gated], settings)

@@ -286,3 +286,26 @@ def test_sentences_sharing_nearly_all_their_words_need_only_the_lexical_point():
     assert claim_verdicts(a, b, cosines, [True, False], settings)[0] is None
     # A point the user gives (--min-score) is the one point for every pair.
     assert claim_verdicts(a, b, cosines, [False, False], settings.replace(min_score=0.5)) == [None, None]
+
+
+ROCKET = (  # seeds/002, two sentences of one article on the rocket launch: MiniLM cosine ~0.60, verifier ~0.95
+    "Iran announced new military achievements just hours before Lavrov\u2019s scheduled arrival and promised to "
+    "launch a new rocket into space by the end of next week.",
+    "Iran also is scheduled to continue its exploration of space next week when it launches a rocket some 75 "
+    "miles into the atmosphere.",
+)
+
+
+def test_the_gate_cosine_is_the_models_own_and_keeps_low_cosine_pairs_from_the_verifier():
+    """MiniLM's gate (0.63) leaves out a pair the verifier would accept; 0.6 (the fast model's gate) reads it."""
+    from dedup.normalize import normalize
+    from dedup.pipeline import embedding_function
+
+    vectors = embedding_function(Settings())([normalize(t) for t in ROCKET])  # a check embeds the keys
+    cosine = float(np.dot(vectors[0], vectors[1]))
+    assert Settings(model="fast").verifier_gate_cosine <= cosine < Settings().verifier_gate_cosine
+    cosines = np.array([cosine], dtype=np.float32)
+    a, b = [ROCKET[0]], [ROCKET[1]]
+    assert claim_verdicts(a, b, cosines, [True], Settings())[0] is None
+    verdict = claim_verdicts(a, b, cosines, [True], Settings(verifier_min_cosine=0.6))[0]
+    assert verdict is not None and verdict.claim >= 0.7
