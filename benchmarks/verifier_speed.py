@@ -1,6 +1,6 @@
 """How fast can the pair verifier read the pairs a corpus check sends it, and what does each speed-up change?
 
-    PYTHONPATH=. .venv/bin/python benchmarks/verifier_speed.py ../shared/corpora/bbc [--n 1500] [--repeats 3]
+    PYTHONPATH=. .venv/bin/python benchmarks/verifier_speed.py ../shared/corpora/bbc [--n 1500] [--repeats 3] [--min-cosine 0.6]
 
 The verifier is the costliest stage of a cold check after embedding (a whole-BBC check sends it
 ~29,000 pairs), so issue "Claims you can act on" asks for its cost on the record.  This runs a
@@ -51,7 +51,7 @@ POINTS = tuple(sorted({round(point + margin, 4) for point in (_SHIPPED.verifier_
 BANDS = (0.1, 0.2, 0.3)
 
 
-def check_pairs(corpus: str, id_field: str | None) -> list[tuple[str, str]]:
+def check_pairs(corpus: str, id_field: str | None, min_cosine: float | None = None) -> list[tuple[str, str]]:
     """The distinct pairs a default check of ``corpus`` sends to the verifier, in its reading order."""
     import dedup
 
@@ -65,7 +65,7 @@ def check_pairs(corpus: str, id_field: str | None) -> list[tuple[str, str]]:
     original = verify.cached_verdicts
     verify.cached_verdicts = record
     try:
-        settings = Settings(id_field=id_field) if id_field else Settings()
+        settings = Settings(id_field=id_field, verifier_min_cosine=min_cosine)
         dedup.check([corpus], settings)
     finally:
         verify.cached_verdicts = original
@@ -115,9 +115,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1500, help="pairs sampled from the check's (default 1500)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20261204)
+    ap.add_argument("--min-cosine", type=float, help="the verifier's gate cosine (default: the model's own)")
     args = ap.parse_args()
 
-    pairs = check_pairs(args.corpus, args.id_field)
+    pairs = check_pairs(args.corpus, args.id_field, args.min_cosine)
     sample = random.Random(args.seed).sample(pairs, min(args.n, len(pairs)))
     verifier = verify.PairVerifier()
     claim = verifier.heads.index("claim")

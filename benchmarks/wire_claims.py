@@ -71,6 +71,7 @@ def labelled(part: str) -> None:
 
     settings = Settings(claim_decider="rule")  # the rule, as its recorded figures
     embed = memoized(embedding_function(settings))
+    corpus_specificity_of.cache_clear()  # --pairs-per-document sweeps the cut: count again for each value
     for source in ("bbc", "reuters"):
         pairs = [p for p in read_labelled(source) if part == "all" or p.part == part]
         specificity = corpus_specificity_of(source)
